@@ -1,0 +1,30 @@
+{
+  "targets": [
+    {
+      "target_name": "pktdrill_native",
+      "sources": [
+        "src/syscalls/native/addon.cc",
+        "src/syscalls/native/ops.cc",
+        "src/syscalls/native/constants_libc.cc",
+        "src/syscalls/native/constants_uapi.cc",
+        "src/syscalls/native/constants_fallback.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=gnu++17", "-fexceptions", "-Wall", "-Wextra"],
+      "conditions": [
+        ["OS!='linux'", {
+          "type": "none"
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,617 @@
+// Layer 2 of the constants: names from the Linux uapi headers, used where
+// glibc's headers lack them (layer 1 wins on a clash; see constants.h). This
+// is its own translation unit because <linux/tcp.h> and <netinet/tcp.h>, or
+// <linux/in.h> and <netinet/in.h>, cannot be included together.
+//
+// Enumerators (TCP_NLA_*, SOF_TIMESTAMPING_*, SCM_TSTAMP_*) cannot be
+// #ifdef-tested; those listed are in every uapi header set this builds with,
+// and newer ones are in the fallback layer.
+#include <time.h>  // struct timespec, for <linux/errqueue.h>
+
+#include <asm/ioctls.h>  // FIONREAD, TIOCOUTQ: what SIOCINQ/SIOCOUTQ expand to
+#include <asm/socket.h>
+#include <linux/capability.h>
+#include <linux/errqueue.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net_tstamp.h>
+#include <linux/socket.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <linux/tls.h>
+
+#include "constants.h"
+
+#define K(name) out.push_back({#name, static_cast<int64_t>(name)})
+
+namespace pktdrill {
+
+void AddUapiConstants(std::vector<Constant>& out) {
+  // TCP (linux/tcp.h): options glibc may not know yet
+#ifdef TCP_NODELAY
+  K(TCP_NODELAY);
+#endif
+#ifdef TCP_MAXSEG
+  K(TCP_MAXSEG);
+#endif
+#ifdef TCP_CORK
+  K(TCP_CORK);
+#endif
+#ifdef TCP_KEEPIDLE
+  K(TCP_KEEPIDLE);
+#endif
+#ifdef TCP_KEEPINTVL
+  K(TCP_KEEPINTVL);
+#endif
+#ifdef TCP_KEEPCNT
+  K(TCP_KEEPCNT);
+#endif
+#ifdef TCP_SYNCNT
+  K(TCP_SYNCNT);
+#endif
+#ifdef TCP_LINGER2
+  K(TCP_LINGER2);
+#endif
+#ifdef TCP_DEFER_ACCEPT
+  K(TCP_DEFER_ACCEPT);
+#endif
+#ifdef TCP_WINDOW_CLAMP
+  K(TCP_WINDOW_CLAMP);
+#endif
+#ifdef TCP_INFO
+  K(TCP_INFO);
+#endif
+#ifdef TCP_QUICKACK
+  K(TCP_QUICKACK);
+#endif
+#ifdef TCP_CONGESTION
+  K(TCP_CONGESTION);
+#endif
+#ifdef TCP_MD5SIG
+  K(TCP_MD5SIG);
+#endif
+#ifdef TCP_THIN_LINEAR_TIMEOUTS
+  K(TCP_THIN_LINEAR_TIMEOUTS);
+#endif
+#ifdef TCP_THIN_DUPACK
+  K(TCP_THIN_DUPACK);
+#endif
+#ifdef TCP_USER_TIMEOUT
+  K(TCP_USER_TIMEOUT);
+#endif
+#ifdef TCP_REPAIR
+  K(TCP_REPAIR);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  K(TCP_REPAIR_QUEUE);
+#endif
+#ifdef TCP_QUEUE_SEQ
+  K(TCP_QUEUE_SEQ);
+#endif
+#ifdef TCP_REPAIR_OPTIONS
+  K(TCP_REPAIR_OPTIONS);
+#endif
+#ifdef TCP_FASTOPEN
+  K(TCP_FASTOPEN);
+#endif
+#ifdef TCP_TIMESTAMP
+  K(TCP_TIMESTAMP);
+#endif
+#ifdef TCP_NOTSENT_LOWAT
+  K(TCP_NOTSENT_LOWAT);
+#endif
+#ifdef TCP_CC_INFO
+  K(TCP_CC_INFO);
+#endif
+#ifdef TCP_SAVE_SYN
+  K(TCP_SAVE_SYN);
+#endif
+#ifdef TCP_SAVED_SYN
+  K(TCP_SAVED_SYN);
+#endif
+#ifdef TCP_REPAIR_WINDOW
+  K(TCP_REPAIR_WINDOW);
+#endif
+#ifdef TCP_FASTOPEN_CONNECT
+  K(TCP_FASTOPEN_CONNECT);
+#endif
+#ifdef TCP_ULP
+  K(TCP_ULP);
+#endif
+#ifdef TCP_MD5SIG_EXT
+  K(TCP_MD5SIG_EXT);
+#endif
+#ifdef TCP_FASTOPEN_KEY
+  K(TCP_FASTOPEN_KEY);
+#endif
+#ifdef TCP_FASTOPEN_NO_COOKIE
+  K(TCP_FASTOPEN_NO_COOKIE);
+#endif
+#ifdef TCP_ZEROCOPY_RECEIVE
+  K(TCP_ZEROCOPY_RECEIVE);
+#endif
+#ifdef TCP_INQ
+  K(TCP_INQ);
+#endif
+#ifdef TCP_CM_INQ
+  K(TCP_CM_INQ);
+#endif
+#ifdef TCP_TX_DELAY
+  K(TCP_TX_DELAY);
+#endif
+#ifdef TCP_AO_ADD_KEY
+  K(TCP_AO_ADD_KEY);
+#endif
+#ifdef TCP_AO_DEL_KEY
+  K(TCP_AO_DEL_KEY);
+#endif
+#ifdef TCP_AO_INFO
+  K(TCP_AO_INFO);
+#endif
+#ifdef TCP_AO_GET_KEYS
+  K(TCP_AO_GET_KEYS);
+#endif
+#ifdef TCP_AO_REPAIR
+  K(TCP_AO_REPAIR);
+#endif
+#ifdef TCP_IS_MPTCP
+  K(TCP_IS_MPTCP);
+#endif
+#ifdef TCP_RTO_MAX_MS
+  K(TCP_RTO_MAX_MS);
+#endif
+#ifdef TCP_RTO_MIN_US
+  K(TCP_RTO_MIN_US);
+#endif
+#ifdef TCP_DELACK_MAX_US
+  K(TCP_DELACK_MAX_US);
+#endif
+#ifdef TCP_REPAIR_ON
+  K(TCP_REPAIR_ON);
+#endif
+#ifdef TCP_REPAIR_OFF
+  K(TCP_REPAIR_OFF);
+#endif
+#ifdef TCP_REPAIR_OFF_NO_WP
+  K(TCP_REPAIR_OFF_NO_WP);
+#endif
+#ifdef TCP_MD5SIG_MAXKEYLEN
+  K(TCP_MD5SIG_MAXKEYLEN);
+#endif
+#ifdef TCP_MD5SIG_FLAG_PREFIX
+  K(TCP_MD5SIG_FLAG_PREFIX);
+#endif
+#ifdef TCP_MD5SIG_FLAG_IFINDEX
+  K(TCP_MD5SIG_FLAG_IFINDEX);
+#endif
+#ifdef TCPI_OPT_TIMESTAMPS
+  K(TCPI_OPT_TIMESTAMPS);
+#endif
+#ifdef TCPI_OPT_SACK
+  K(TCPI_OPT_SACK);
+#endif
+#ifdef TCPI_OPT_WSCALE
+  K(TCPI_OPT_WSCALE);
+#endif
+#ifdef TCPI_OPT_ECN
+  K(TCPI_OPT_ECN);
+#endif
+#ifdef TCPI_OPT_ECN_SEEN
+  K(TCPI_OPT_ECN_SEEN);
+#endif
+#ifdef TCPI_OPT_SYN_DATA
+  K(TCPI_OPT_SYN_DATA);
+#endif
+#ifdef TCPI_OPT_USEC_TS
+  K(TCPI_OPT_USEC_TS);
+#endif
+#ifdef TCPI_OPT_TFO_CHILD
+  K(TCPI_OPT_TFO_CHILD);
+#endif
+#ifdef TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT
+  K(TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT);
+#endif
+
+  // Error queue (linux/errqueue.h)
+#ifdef SO_EE_ORIGIN_NONE
+  K(SO_EE_ORIGIN_NONE);
+#endif
+#ifdef SO_EE_ORIGIN_LOCAL
+  K(SO_EE_ORIGIN_LOCAL);
+#endif
+#ifdef SO_EE_ORIGIN_ICMP
+  K(SO_EE_ORIGIN_ICMP);
+#endif
+#ifdef SO_EE_ORIGIN_ICMP6
+  K(SO_EE_ORIGIN_ICMP6);
+#endif
+#ifdef SO_EE_ORIGIN_TXSTATUS
+  K(SO_EE_ORIGIN_TXSTATUS);
+#endif
+#ifdef SO_EE_ORIGIN_ZEROCOPY
+  K(SO_EE_ORIGIN_ZEROCOPY);
+#endif
+#ifdef SO_EE_ORIGIN_TXTIME
+  K(SO_EE_ORIGIN_TXTIME);
+#endif
+#ifdef SO_EE_ORIGIN_TIMESTAMPING
+  K(SO_EE_ORIGIN_TIMESTAMPING);
+#endif
+#ifdef SO_EE_CODE_ZEROCOPY_COPIED
+  K(SO_EE_CODE_ZEROCOPY_COPIED);
+#endif
+#ifdef SO_EE_CODE_TXTIME_INVALID_PARAM
+  K(SO_EE_CODE_TXTIME_INVALID_PARAM);
+#endif
+#ifdef SO_EE_CODE_TXTIME_MISSED
+  K(SO_EE_CODE_TXTIME_MISSED);
+#endif
+#ifdef SO_EE_RFC4884_FLAG_INVALID
+  K(SO_EE_RFC4884_FLAG_INVALID);
+#endif
+
+  // Timestamping (linux/net_tstamp.h)
+#ifdef SOF_TIMESTAMPING_TX_RECORD_MASK
+  K(SOF_TIMESTAMPING_TX_RECORD_MASK);
+#endif
+#ifdef SOF_TXTIME_DEADLINE_MODE
+  K(SOF_TXTIME_DEADLINE_MODE);
+#endif
+#ifdef SOF_TXTIME_REPORT_ERRORS
+  K(SOF_TXTIME_REPORT_ERRORS);
+#endif
+
+  // Socket ioctls (linux/sockios.h)
+#ifdef SIOCINQ
+  K(SIOCINQ);
+#endif
+#ifdef SIOCOUTQ
+  K(SIOCOUTQ);
+#endif
+#ifdef SIOCOUTQNSD
+  K(SIOCOUTQNSD);
+#endif
+#ifdef SIOCGSTAMP_OLD
+  K(SIOCGSTAMP_OLD);
+#endif
+#ifdef SIOCGSTAMPNS_OLD
+  K(SIOCGSTAMPNS_OLD);
+#endif
+#ifdef SIOCGSTAMP
+  K(SIOCGSTAMP);
+#endif
+#ifdef SIOCGSTAMPNS
+  K(SIOCGSTAMPNS);
+#endif
+
+  // Kernel TLS (linux/tls.h)
+#ifdef TLS_TX
+  K(TLS_TX);
+#endif
+#ifdef TLS_RX
+  K(TLS_RX);
+#endif
+#ifdef TLS_TX_ZEROCOPY_RO
+  K(TLS_TX_ZEROCOPY_RO);
+#endif
+#ifdef TLS_RX_EXPECT_NO_PAD
+  K(TLS_RX_EXPECT_NO_PAD);
+#endif
+#ifdef TLS_1_2_VERSION
+  K(TLS_1_2_VERSION);
+#endif
+#ifdef TLS_1_3_VERSION
+  K(TLS_1_3_VERSION);
+#endif
+#ifdef TLS_CIPHER_AES_GCM_128
+  K(TLS_CIPHER_AES_GCM_128);
+#endif
+#ifdef TLS_CIPHER_AES_GCM_256
+  K(TLS_CIPHER_AES_GCM_256);
+#endif
+#ifdef TLS_CIPHER_AES_CCM_128
+  K(TLS_CIPHER_AES_CCM_128);
+#endif
+#ifdef TLS_CIPHER_CHACHA20_POLY1305
+  K(TLS_CIPHER_CHACHA20_POLY1305);
+#endif
+#ifdef TLS_SET_RECORD_TYPE
+  K(TLS_SET_RECORD_TYPE);
+#endif
+#ifdef TLS_GET_RECORD_TYPE
+  K(TLS_GET_RECORD_TYPE);
+#endif
+
+  // Capabilities (linux/capability.h)
+#ifdef CAP_CHOWN
+  K(CAP_CHOWN);
+#endif
+#ifdef CAP_DAC_OVERRIDE
+  K(CAP_DAC_OVERRIDE);
+#endif
+#ifdef CAP_DAC_READ_SEARCH
+  K(CAP_DAC_READ_SEARCH);
+#endif
+#ifdef CAP_FOWNER
+  K(CAP_FOWNER);
+#endif
+#ifdef CAP_FSETID
+  K(CAP_FSETID);
+#endif
+#ifdef CAP_KILL
+  K(CAP_KILL);
+#endif
+#ifdef CAP_SETGID
+  K(CAP_SETGID);
+#endif
+#ifdef CAP_SETUID
+  K(CAP_SETUID);
+#endif
+#ifdef CAP_SETPCAP
+  K(CAP_SETPCAP);
+#endif
+#ifdef CAP_LINUX_IMMUTABLE
+  K(CAP_LINUX_IMMUTABLE);
+#endif
+#ifdef CAP_NET_BIND_SERVICE
+  K(CAP_NET_BIND_SERVICE);
+#endif
+#ifdef CAP_NET_BROADCAST
+  K(CAP_NET_BROADCAST);
+#endif
+#ifdef CAP_NET_ADMIN
+  K(CAP_NET_ADMIN);
+#endif
+#ifdef CAP_NET_RAW
+  K(CAP_NET_RAW);
+#endif
+#ifdef CAP_IPC_LOCK
+  K(CAP_IPC_LOCK);
+#endif
+#ifdef CAP_IPC_OWNER
+  K(CAP_IPC_OWNER);
+#endif
+#ifdef CAP_SYS_MODULE
+  K(CAP_SYS_MODULE);
+#endif
+#ifdef CAP_SYS_RAWIO
+  K(CAP_SYS_RAWIO);
+#endif
+#ifdef CAP_SYS_CHROOT
+  K(CAP_SYS_CHROOT);
+#endif
+#ifdef CAP_SYS_PTRACE
+  K(CAP_SYS_PTRACE);
+#endif
+#ifdef CAP_SYS_PACCT
+  K(CAP_SYS_PACCT);
+#endif
+#ifdef CAP_SYS_ADMIN
+  K(CAP_SYS_ADMIN);
+#endif
+#ifdef CAP_SYS_BOOT
+  K(CAP_SYS_BOOT);
+#endif
+#ifdef CAP_SYS_NICE
+  K(CAP_SYS_NICE);
+#endif
+#ifdef CAP_SYS_RESOURCE
+  K(CAP_SYS_RESOURCE);
+#endif
+#ifdef CAP_SYS_TIME
+  K(CAP_SYS_TIME);
+#endif
+#ifdef CAP_SYS_TTY_CONFIG
+  K(CAP_SYS_TTY_CONFIG);
+#endif
+#ifdef CAP_MKNOD
+  K(CAP_MKNOD);
+#endif
+#ifdef CAP_LEASE
+  K(CAP_LEASE);
+#endif
+#ifdef CAP_AUDIT_WRITE
+  K(CAP_AUDIT_WRITE);
+#endif
+#ifdef CAP_AUDIT_CONTROL
+  K(CAP_AUDIT_CONTROL);
+#endif
+#ifdef CAP_SETFCAP
+  K(CAP_SETFCAP);
+#endif
+#ifdef CAP_MAC_OVERRIDE
+  K(CAP_MAC_OVERRIDE);
+#endif
+#ifdef CAP_MAC_ADMIN
+  K(CAP_MAC_ADMIN);
+#endif
+#ifdef CAP_SYSLOG
+  K(CAP_SYSLOG);
+#endif
+#ifdef CAP_WAKE_ALARM
+  K(CAP_WAKE_ALARM);
+#endif
+#ifdef CAP_BLOCK_SUSPEND
+  K(CAP_BLOCK_SUSPEND);
+#endif
+#ifdef CAP_AUDIT_READ
+  K(CAP_AUDIT_READ);
+#endif
+#ifdef CAP_PERFMON
+  K(CAP_PERFMON);
+#endif
+#ifdef CAP_BPF
+  K(CAP_BPF);
+#endif
+#ifdef CAP_CHECKPOINT_RESTORE
+  K(CAP_CHECKPOINT_RESTORE);
+#endif
+
+  // IPv4/IPv6 options glibc may not know yet (linux/in.h, linux/in6.h)
+#ifdef IPPROTO_MPTCP
+  K(IPPROTO_MPTCP);
+#endif
+#ifdef IPPROTO_ETHERNET
+  K(IPPROTO_ETHERNET);
+#endif
+#ifdef IP_BIND_ADDRESS_NO_PORT
+  K(IP_BIND_ADDRESS_NO_PORT);
+#endif
+#ifdef IP_RECVFRAGSIZE
+  K(IP_RECVFRAGSIZE);
+#endif
+#ifdef IP_RECVERR_RFC4884
+  K(IP_RECVERR_RFC4884);
+#endif
+#ifdef IP_LOCAL_PORT_RANGE
+  K(IP_LOCAL_PORT_RANGE);
+#endif
+#ifdef IP_PROTOCOL
+  K(IP_PROTOCOL);
+#endif
+#ifdef IP_PMTUDISC_INTERFACE
+  K(IP_PMTUDISC_INTERFACE);
+#endif
+#ifdef IP_PMTUDISC_OMIT
+  K(IP_PMTUDISC_OMIT);
+#endif
+#ifdef IPV6_AUTOFLOWLABEL
+  K(IPV6_AUTOFLOWLABEL);
+#endif
+#ifdef IPV6_RECVFRAGSIZE
+  K(IPV6_RECVFRAGSIZE);
+#endif
+#ifdef IPV6_FREEBIND
+  K(IPV6_FREEBIND);
+#endif
+#ifdef IPV6_RECVERR_RFC4884
+  K(IPV6_RECVERR_RFC4884);
+#endif
+#ifdef IPV6_ROUTER_ALERT_ISOLATE
+  K(IPV6_ROUTER_ALERT_ISOLATE);
+#endif
+#ifdef IPV6_MULTICAST_ALL
+  K(IPV6_MULTICAST_ALL);
+#endif
+#ifdef IPV6_PMTUDISC_INTERFACE
+  K(IPV6_PMTUDISC_INTERFACE);
+#endif
+#ifdef IPV6_PMTUDISC_OMIT
+  K(IPV6_PMTUDISC_OMIT);
+#endif
+
+  // Socket options glibc may not know yet (asm/socket.h)
+#ifdef SO_ZEROCOPY
+  K(SO_ZEROCOPY);
+#endif
+#ifdef SO_TXTIME
+  K(SO_TXTIME);
+#endif
+#ifdef SO_BINDTOIFINDEX
+  K(SO_BINDTOIFINDEX);
+#endif
+#ifdef SO_DETACH_REUSEPORT_BPF
+  K(SO_DETACH_REUSEPORT_BPF);
+#endif
+#ifdef SO_PREFER_BUSY_POLL
+  K(SO_PREFER_BUSY_POLL);
+#endif
+#ifdef SO_BUSY_POLL_BUDGET
+  K(SO_BUSY_POLL_BUDGET);
+#endif
+#ifdef SO_NETNS_COOKIE
+  K(SO_NETNS_COOKIE);
+#endif
+#ifdef SO_BUF_LOCK
+  K(SO_BUF_LOCK);
+#endif
+#ifdef SO_RESERVE_MEM
+  K(SO_RESERVE_MEM);
+#endif
+#ifdef SO_TXREHASH
+  K(SO_TXREHASH);
+#endif
+#ifdef SO_RCVMARK
+  K(SO_RCVMARK);
+#endif
+#ifdef SO_PASSPIDFD
+  K(SO_PASSPIDFD);
+#endif
+#ifdef SO_PEERPIDFD
+  K(SO_PEERPIDFD);
+#endif
+#ifdef SCM_TXTIME
+  K(SCM_TXTIME);
+#endif
+#ifdef SCM_TIMESTAMPING_OPT_STATS
+  K(SCM_TIMESTAMPING_OPT_STATS);
+#endif
+#ifdef SCM_TIMESTAMPING_PKTINFO
+  K(SCM_TIMESTAMPING_PKTINFO);
+#endif
+
+  // Levels glibc may not know yet (linux/socket.h)
+#ifdef SOL_TLS
+  K(SOL_TLS);
+#endif
+#ifdef SOL_MPTCP
+  K(SOL_MPTCP);
+#endif
+#ifdef SOL_ALG
+  K(SOL_ALG);
+#endif
+
+  // TCP_NLA_* attributes of SCM_TIMESTAMPING_OPT_STATS (linux/tcp.h enum)
+  K(TCP_NLA_PAD);
+  K(TCP_NLA_BUSY);
+  K(TCP_NLA_RWND_LIMITED);
+  K(TCP_NLA_SNDBUF_LIMITED);
+  K(TCP_NLA_DATA_SEGS_OUT);
+  K(TCP_NLA_TOTAL_RETRANS);
+  K(TCP_NLA_PACING_RATE);
+  K(TCP_NLA_DELIVERY_RATE);
+  K(TCP_NLA_SND_CWND);
+  K(TCP_NLA_REORDERING);
+  K(TCP_NLA_MIN_RTT);
+  K(TCP_NLA_RECUR_RETRANS);
+  K(TCP_NLA_DELIVERY_RATE_APP_LMT);
+  K(TCP_NLA_SNDQ_SIZE);
+  K(TCP_NLA_CA_STATE);
+  K(TCP_NLA_SND_SSTHRESH);
+  K(TCP_NLA_DELIVERED);
+  K(TCP_NLA_DELIVERED_CE);
+  K(TCP_NLA_BYTES_SENT);
+  K(TCP_NLA_BYTES_RETRANS);
+  K(TCP_NLA_DSACK_DUPS);
+  K(TCP_NLA_REORD_SEEN);
+  K(TCP_NLA_SRTT);
+  K(TCP_NLA_TIMEOUT_REHASH);
+  K(TCP_NLA_BYTES_NOTSENT);
+  K(TCP_NLA_EDT);
+  K(TCP_NLA_TTL);
+
+  // SOF_TIMESTAMPING_* flags (linux/net_tstamp.h enum)
+  K(SOF_TIMESTAMPING_TX_HARDWARE);
+  K(SOF_TIMESTAMPING_TX_SOFTWARE);
+  K(SOF_TIMESTAMPING_RX_HARDWARE);
+  K(SOF_TIMESTAMPING_RX_SOFTWARE);
+  K(SOF_TIMESTAMPING_SOFTWARE);
+  K(SOF_TIMESTAMPING_SYS_HARDWARE);
+  K(SOF_TIMESTAMPING_RAW_HARDWARE);
+  K(SOF_TIMESTAMPING_OPT_ID);
+  K(SOF_TIMESTAMPING_TX_SCHED);
+  K(SOF_TIMESTAMPING_TX_ACK);
+  K(SOF_TIMESTAMPING_OPT_CMSG);
+  K(SOF_TIMESTAMPING_OPT_TSONLY);
+  K(SOF_TIMESTAMPING_OPT_STATS);
+  K(SOF_TIMESTAMPING_OPT_PKTINFO);
+  K(SOF_TIMESTAMPING_OPT_TX_SWHW);
+  K(SOF_TIMESTAMPING_BIND_PHC);
+
+  // SCM_TSTAMP_* (linux/errqueue.h enum)
+  K(SCM_TSTAMP_SND);
+  K(SCM_TSTAMP_SCHED);
+  K(SCM_TSTAMP_ACK);
+}
+
+}  // namespace pktdrill

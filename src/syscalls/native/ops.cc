@@ -1,0 +1,378 @@
+// The op table and the exec functions. No N-API here: everything runs on
+// plain data and may run on any thread.
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace pktdrill {
+
+uint64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull +
+         static_cast<uint64_t>(ts.tv_nsec);
+}
+
+namespace {
+
+// Runs one system call between two clock readings and records ret/errno.
+template <typename Call>
+int64_t Timed(Output& out, Call&& call) {
+  out.startNs = MonotonicNs();
+  const int64_t ret = static_cast<int64_t>(call());
+  const int saved = errno;
+  out.endNs = MonotonicNs();
+  out.ret = ret;
+  out.err = ret == -1 ? saved : 0;
+  return ret;
+}
+
+int Int(const Input& in, size_t i) { return static_cast<int>(in.args[i].i); }
+size_t Size(const Input& in, size_t i) {
+  return static_cast<size_t>(in.args[i].i);
+}
+
+// The address argument at i, or {nullptr, 0} when absent.
+const sockaddr* AddrPtr(const Input& in, size_t i) {
+  const auto& a = in.args[i].addr;
+  return a ? reinterpret_cast<const sockaddr*>(&a->storage) : nullptr;
+}
+socklen_t AddrLen(const Input& in, size_t i) {
+  const auto& a = in.args[i].addr;
+  return a ? a->len : 0;
+}
+
+// Keeps the first n bytes of buf (n = a call's return value; none if < 0).
+std::vector<uint8_t> Filled(std::vector<uint8_t> buf, int64_t n) {
+  buf.resize(n > 0 ? std::min<size_t>(static_cast<size_t>(n), buf.size()) : 0);
+  return buf;
+}
+
+// --- sockets ---------------------------------------------------------------
+
+void Socket(const Input& in, Output& out) {
+  Timed(out, [&] { return ::socket(Int(in, 0), Int(in, 1), Int(in, 2)); });
+}
+
+void Bind(const Input& in, Output& out) {
+  Timed(out, [&] { return ::bind(Int(in, 0), AddrPtr(in, 1), AddrLen(in, 1)); });
+}
+
+void Connect(const Input& in, Output& out) {
+  Timed(out,
+        [&] { return ::connect(Int(in, 0), AddrPtr(in, 1), AddrLen(in, 1)); });
+}
+
+void Listen(const Input& in, Output& out) {
+  Timed(out, [&] { return ::listen(Int(in, 0), Int(in, 1)); });
+}
+
+void Accept(const Input& in, Output& out) {
+  SockAddr peer;
+  peer.len = sizeof(peer.storage);
+  const int64_t ret = Timed(out, [&] {
+    return ::accept(Int(in, 0), reinterpret_cast<sockaddr*>(&peer.storage),
+                    &peer.len);
+  });
+  if (ret >= 0) out.addr = peer;
+}
+
+void Accept4(const Input& in, Output& out) {
+  SockAddr peer;
+  peer.len = sizeof(peer.storage);
+  const int64_t ret = Timed(out, [&] {
+    return ::accept4(Int(in, 0), reinterpret_cast<sockaddr*>(&peer.storage),
+                     &peer.len, Int(in, 1));
+  });
+  if (ret >= 0) out.addr = peer;
+}
+
+void Shutdown(const Input& in, Output& out) {
+  Timed(out, [&] { return ::shutdown(Int(in, 0), Int(in, 1)); });
+}
+
+void Setsockopt(const Input& in, Output& out) {
+  const auto& val = in.args[3].bytes;
+  Timed(out, [&] {
+    return ::setsockopt(Int(in, 0), Int(in, 1), Int(in, 2),
+                        val.empty() ? nullptr : val.data(),
+                        static_cast<socklen_t>(val.size()));
+  });
+}
+
+void Getsockopt(const Input& in, Output& out) {
+  std::vector<uint8_t> buf(Size(in, 3));
+  socklen_t len = static_cast<socklen_t>(buf.size());
+  const int64_t ret = Timed(out, [&] {
+    return ::getsockopt(Int(in, 0), Int(in, 1), Int(in, 2),
+                        buf.empty() ? nullptr : buf.data(), &len);
+  });
+  out.optlen = len;
+  out.data = Filled(std::move(buf), ret == 0 ? static_cast<int64_t>(len) : 0);
+}
+
+void NameOf(const Input& in, Output& out,
+            int (*fn)(int, sockaddr*, socklen_t*)) {
+  SockAddr name;
+  name.len = sizeof(name.storage);
+  const int64_t ret = Timed(out, [&] {
+    return fn(Int(in, 0), reinterpret_cast<sockaddr*>(&name.storage),
+              &name.len);
+  });
+  if (ret == 0) out.addr = name;
+}
+
+void Getsockname(const Input& in, Output& out) {
+  NameOf(in, out, ::getsockname);
+}
+void Getpeername(const Input& in, Output& out) {
+  NameOf(in, out, ::getpeername);
+}
+
+// --- data --------------------------------------------------------------------
+
+void Read(const Input& in, Output& out) {
+  std::vector<uint8_t> buf(Size(in, 1));
+  const int64_t ret =
+      Timed(out, [&] { return ::read(Int(in, 0), buf.data(), buf.size()); });
+  out.data = Filled(std::move(buf), ret);
+}
+
+void Write(const Input& in, Output& out) {
+  const auto& b = in.args[1].bytes;
+  Timed(out, [&] { return ::write(Int(in, 0), b.data(), b.size()); });
+}
+
+void Send(const Input& in, Output& out) {
+  const auto& b = in.args[1].bytes;
+  Timed(out,
+        [&] { return ::send(Int(in, 0), b.data(), b.size(), Int(in, 2)); });
+}
+
+void Sendto(const Input& in, Output& out) {
+  const auto& b = in.args[1].bytes;
+  Timed(out, [&] {
+    return ::sendto(Int(in, 0), b.data(), b.size(), Int(in, 2), AddrPtr(in, 3),
+                    AddrLen(in, 3));
+  });
+}
+
+void Recv(const Input& in, Output& out) {
+  std::vector<uint8_t> buf(Size(in, 1));
+  const int64_t ret = Timed(out, [&] {
+    return ::recv(Int(in, 0), buf.data(), buf.size(), Int(in, 2));
+  });
+  out.data = Filled(std::move(buf), ret);
+}
+
+void Recvfrom(const Input& in, Output& out) {
+  std::vector<uint8_t> buf(Size(in, 1));
+  SockAddr from;
+  from.len = sizeof(from.storage);
+  const int64_t ret = Timed(out, [&] {
+    return ::recvfrom(Int(in, 0), buf.data(), buf.size(), Int(in, 2),
+                      reinterpret_cast<sockaddr*>(&from.storage), &from.len);
+  });
+  out.data = Filled(std::move(buf), ret);
+  // A connected TCP socket reports no source address (len stays 0).
+  if (ret >= 0 && from.len > 0) out.addr = from;
+}
+
+void Readv(const Input& in, Output& out) {
+  const auto& lengths = in.args[1].lengths;
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<iovec> iov;
+  bufs.reserve(lengths.size());
+  for (size_t n : lengths) bufs.emplace_back(n);
+  for (auto& b : bufs) iov.push_back({b.data(), b.size()});
+  const int64_t ret = Timed(out, [&] {
+    return ::readv(Int(in, 0), iov.data(), static_cast<int>(iov.size()));
+  });
+  // Split the ret bytes read over the iovecs in order, as the kernel filled
+  // them; data is the same bytes concatenated.
+  std::vector<uint8_t> all;
+  int64_t left = ret > 0 ? ret : 0;
+  for (auto& b : bufs) {
+    const size_t take = std::min<size_t>(b.size(), static_cast<size_t>(left));
+    b.resize(take);
+    all.insert(all.end(), b.begin(), b.end());
+    left -= static_cast<int64_t>(take);
+  }
+  out.iov = std::move(bufs);
+  out.data = std::move(all);
+}
+
+void Writev(const Input& in, Output& out) {
+  const auto& list = in.args[1].list;
+  std::vector<iovec> iov;
+  for (const auto& b : list) {
+    iov.push_back({const_cast<uint8_t*>(b.data()), b.size()});
+  }
+  Timed(out, [&] {
+    return ::writev(Int(in, 0), iov.data(), static_cast<int>(iov.size()));
+  });
+}
+
+void Sendfile(const Input& in, Output& out) {
+  Timed(out, [&] {
+    return ::sendfile(Int(in, 0), Int(in, 1), nullptr, Size(in, 2));
+  });
+}
+
+// --- descriptors -------------------------------------------------------------
+
+void Close(const Input& in, Output& out) {
+  Timed(out, [&] { return ::close(Int(in, 0)); });
+}
+
+void Fcntl(const Input& in, Output& out) {
+  Timed(out, [&] {
+    return ::fcntl(Int(in, 0), Int(in, 1), static_cast<long>(in.args[2].i));
+  });
+}
+
+void IoctlInt(const Input& in, Output& out) {
+  int value = 0;
+  const int64_t ret = Timed(out, [&] {
+    return ::ioctl(Int(in, 0), static_cast<unsigned long>(
+                                   static_cast<uint32_t>(in.args[1].i)),
+                   &value);
+  });
+  if (ret >= 0) out.value = value;
+}
+
+void Pipe(const Input&, Output& out) {
+  int fds[2] = {-1, -1};
+  const int64_t ret = Timed(out, [&] { return ::pipe(fds); });
+  if (ret == 0) out.fds = std::array<int, 2>{fds[0], fds[1]};
+}
+
+void Open(const Input& in, Output& out) {
+  const std::string& path = in.args[0].text;
+  Timed(out, [&] {
+    return ::open(path.c_str(), Int(in, 1),
+                  static_cast<mode_t>(static_cast<uint32_t>(in.args[2].i)));
+  });
+}
+
+// --- readiness ---------------------------------------------------------------
+
+void Poll(const Input& in, Output& out) {
+  std::vector<pollfd> fds = in.args[0].pollfds;
+  Timed(out, [&] {
+    return ::poll(fds.data(), static_cast<nfds_t>(fds.size()), Int(in, 1));
+  });
+  std::vector<int16_t> revents;
+  revents.reserve(fds.size());
+  for (const auto& p : fds) revents.push_back(p.revents);
+  out.revents = std::move(revents);
+}
+
+void EpollCreate(const Input& in, Output& out) {
+  Timed(out, [&] { return ::epoll_create(Int(in, 0)); });
+}
+
+void EpollCtl(const Input& in, Output& out) {
+  epoll_event ev{};
+  ev.events = static_cast<uint32_t>(in.args[3].i);
+  ev.data.u64 = in.args[4].u;
+  Timed(out, [&] {
+    return ::epoll_ctl(Int(in, 0), Int(in, 1), Int(in, 2), &ev);
+  });
+}
+
+void EpollWait(const Input& in, Output& out) {
+  const int maxevents = Int(in, 1);
+  std::vector<epoll_event> evs(maxevents > 0 ? static_cast<size_t>(maxevents)
+                                             : 1);
+  const int64_t ret = Timed(out, [&] {
+    return ::epoll_wait(Int(in, 0), evs.data(), maxevents, Int(in, 2));
+  });
+  std::vector<EpollEvent> ready;
+  for (int64_t k = 0; k < ret; ++k) {
+    ready.push_back({evs[k].events, evs[k].data.u64});
+  }
+  out.events = std::move(ready);
+}
+
+// --- the table ---------------------------------------------------------------
+
+using K = ArgKind;
+
+const std::vector<OpSpec> kOps = {
+    {"socket", {{K::Int, "domain"}, {K::Int, "type"}, {K::Int, "protocol"}},
+     Socket},
+    {"bind", {{K::Int, "fd"}, {K::SockAddr, "addr"}}, Bind},
+    {"connect", {{K::Int, "fd"}, {K::SockAddr, "addr"}}, Connect},
+    {"listen", {{K::Int, "fd"}, {K::Int, "backlog"}}, Listen},
+    {"accept", {{K::Int, "fd"}}, Accept},
+    {"accept4", {{K::Int, "fd"}, {K::Int, "flags"}}, Accept4},
+    {"read", {{K::Int, "fd"}, {K::Len, "len"}}, Read},
+    {"write", {{K::Int, "fd"}, {K::Bytes, "buf"}}, Write},
+    {"send", {{K::Int, "fd"}, {K::Bytes, "buf"}, {K::Int, "flags"}}, Send},
+    {"sendto",
+     {{K::Int, "fd"}, {K::Bytes, "buf"}, {K::Int, "flags"},
+      {K::OptSockAddr, "addr"}},
+     Sendto},
+    {"recv", {{K::Int, "fd"}, {K::Len, "len"}, {K::Int, "flags"}}, Recv},
+    {"recvfrom", {{K::Int, "fd"}, {K::Len, "len"}, {K::Int, "flags"}},
+     Recvfrom},
+    {"readv", {{K::Int, "fd"}, {K::IovLengths, "iov"}}, Readv},
+    {"writev", {{K::Int, "fd"}, {K::BytesList, "iov"}}, Writev},
+    {"sendfile", {{K::Int, "outFd"}, {K::Int, "inFd"}, {K::Count, "count"}},
+     Sendfile},
+    {"close", {{K::Int, "fd"}}, Close},
+    {"shutdown", {{K::Int, "fd"}, {K::Int, "how"}}, Shutdown},
+    {"setsockopt",
+     {{K::Int, "fd"}, {K::Int, "level"}, {K::Int, "optname"},
+      {K::Bytes, "optval"}},
+     Setsockopt},
+    {"getsockopt",
+     {{K::Int, "fd"}, {K::Int, "level"}, {K::Int, "optname"},
+      {K::Len, "optlen"}},
+     Getsockopt},
+    {"getsockname", {{K::Int, "fd"}}, Getsockname},
+    {"getpeername", {{K::Int, "fd"}}, Getpeername},
+    {"fcntl", {{K::Int, "fd"}, {K::Int, "cmd"}, {K::Int, "arg", true, 0}},
+     Fcntl},
+    {"ioctl_int", {{K::Int, "fd"}, {K::Int, "request"}}, IoctlInt},
+    {"pipe", {}, Pipe},
+    {"open", {{K::Path, "path"}, {K::Int, "flags"}, {K::Int, "mode", true, 0}},
+     Open},
+    {"poll", {{K::PollList, "fds"}, {K::Int, "timeoutMs"}}, Poll},
+    {"epoll_create", {{K::Int, "size"}}, EpollCreate},
+    {"epoll_ctl",
+     {{K::Int, "epfd"}, {K::Int, "op"}, {K::Int, "fd"},
+      {K::Int, "events", true, 0}, {K::U64, "data", true, 0}},
+     EpollCtl},
+    {"epoll_wait",
+     {{K::Int, "epfd"},
+      {K::Int, "maxevents", false, 0, kMaxEpollEvents},
+      {K::Int, "timeoutMs"}},
+     EpollWait},
+};
+
+}  // namespace
+
+const std::vector<OpSpec>& AllOps() { return kOps; }
+
+const OpSpec* FindOp(const std::string& name) {
+  static const std::unordered_map<std::string, const OpSpec*> byName = [] {
+    std::unordered_map<std::string, const OpSpec*> m;
+    for (const auto& op : kOps) m.emplace(op.name, &op);
+    return m;
+  }();
+  auto it = byName.find(name);
+  return it == byName.end() ? nullptr : it->second;
+}
+
+}  // namespace pktdrill
