@@ -1,0 +1,291 @@
+/**
+ * Classic pcap reading, for replay and pcap → .pkt conversion.
+ *
+ * Records are parsed by `pcap-parser`. It only knows the two microsecond
+ * magics and says nothing useful about pcapng, link types or truncation, so
+ * the 24-byte global header is checked here first (magic, byte order,
+ * resolution, version, link type) and pcap-parser is then fed a canonical
+ * microsecond header in the file's own byte order followed by the file's
+ * records untouched. For nanosecond files the parser's "microseconds" field
+ * therefore holds nanoseconds, and is scaled here.
+ *
+ * Nothing here throws: every failure is one line naming the file, e.g.
+ * `TRACE.pcap: truncated record 17 (expected 74 bytes, file has 30)`.
+ * A file cut in its last record is not an error: the whole records before it
+ * are returned, with that line in `warnings`.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import { fail, ok, type Result } from '../packet/result.js';
+import {
+  DEFAULT_SNAPLEN,
+  LINKTYPE_ETHERNET,
+  PCAP_GLOBAL_HEADER_LENGTH,
+  PCAP_RECORD_HEADER_LENGTH,
+  type PcapResolution,
+} from './write.js';
+
+export interface PcapRecord {
+  /** 1-based packet number, as Wireshark shows it. */
+  readonly index: number;
+  /** Absolute capture time from the record header, µs since the epoch (ns files are floored to µs). */
+  readonly timeUsecs: number;
+  /** The captured bytes (may be shorter than `origLen` if the capture was snapped). */
+  readonly frame: Uint8Array;
+  /** Length of the packet on the wire. */
+  readonly origLen: number;
+}
+
+export interface PcapTrace {
+  /** LINKTYPE_* number (1 = Ethernet). */
+  readonly linkType: number;
+  readonly resolution: PcapResolution;
+  readonly snaplen: number;
+  readonly records: PcapRecord[];
+  /** Problems that did not stop the read, one line each (e.g. a truncated last record, skipped). */
+  readonly warnings: string[];
+}
+
+export interface PcapReadOptions {
+  /** Link types accepted; any other is an error. Default: Ethernet only. */
+  readonly linkTypes?: readonly number[];
+}
+
+/** Names of the link types one is likely to meet (tcpdump.org/linktypes.html). */
+const LINKTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'NULL'],
+  [1, 'ETHERNET'],
+  [9, 'PPP'],
+  [101, 'RAW'],
+  [105, 'IEEE802_11'],
+  [108, 'LOOP'],
+  [113, 'LINUX_SLL'],
+  [127, 'IEEE802_11_RADIOTAP'],
+  [228, 'IPV4'],
+  [229, 'IPV6'],
+  [239, 'NFLOG'],
+  [276, 'LINUX_SLL2'],
+]);
+
+export function linkTypeName(linkType: number): string | undefined {
+  return LINKTYPE_NAMES.get(linkType);
+}
+
+function describeLinkType(linkType: number): string {
+  const name = linkTypeName(linkType);
+  return name === undefined ? `${linkType}` : `${linkType} (${name})`;
+}
+
+const CONVERT_HINT = 'convert with `tshark -F pcap -r IN -w OUT.pcap`';
+
+interface GlobalHeader {
+  readonly littleEndian: boolean;
+  readonly resolution: PcapResolution;
+  readonly snaplen: number;
+  readonly linkType: number;
+  readonly warnings: string[];
+  /** What pcap-parser is given instead: same byte order, microsecond magic, version 2.4. */
+  readonly canonical: Buffer;
+}
+
+function parseGlobalHeader(name: string, head: Buffer, opts: PcapReadOptions): Result<GlobalHeader> {
+  if (head.length === 0) return fail(`${name}: empty file (no pcap global header)`);
+  const truncated = () =>
+    fail(`${name}: truncated global header (expected ${PCAP_GLOBAL_HEADER_LENGTH} bytes, file has ${head.length})`);
+  if (head.length < 4) return truncated();
+  const magic = head.toString('hex', 0, 4);
+  let littleEndian: boolean;
+  let resolution: PcapResolution;
+  switch (magic) {
+    case 'a1b2c3d4': littleEndian = false; resolution = 'usec'; break;
+    case 'd4c3b2a1': littleEndian = true; resolution = 'usec'; break;
+    case 'a1b23c4d': littleEndian = false; resolution = 'nsec'; break;
+    case '4d3cb2a1': littleEndian = true; resolution = 'nsec'; break;
+    case '0a0d0d0a':
+      return fail(`${name}: pcapng is not supported: ${CONVERT_HINT.replace('IN', name)}`);
+    case 'a1b2cd34':
+    case '34cdb2a1':
+      return fail(`${name}: modified (Kuznetzov) pcap is not supported: ${CONVERT_HINT.replace('IN', name)}`);
+    default:
+      return fail(`${name}: not a pcap file (magic 0x${magic})`);
+  }
+  if (head.length < PCAP_GLOBAL_HEADER_LENGTH) return truncated();
+  const u16 = (o: number) => (littleEndian ? head.readUInt16LE(o) : head.readUInt16BE(o));
+  const u32 = (o: number) => (littleEndian ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  const major = u16(4);
+  const minor = u16(6);
+  if (major !== 2) return fail(`${name}: unsupported pcap version ${major}.${minor} (expected 2.4)`);
+  const snaplen = u32(16);
+  const field = u32(20);
+  // The top bits may carry FCS information (as Wireshark reads them).
+  const linkType = field & 0x03ffffff;
+  const warnings: string[] = [];
+  if (field & 0x04000000) {
+    warnings.push(`${name}: frames end with a ${((field >>> 28) & 0xf) * 2}-byte FCS`);
+  }
+  const accepted = opts.linkTypes ?? [LINKTYPE_ETHERNET];
+  if (!accepted.includes(linkType)) {
+    const hint = linkType === 113 || linkType === 276 ? ' (captured on "any": capture on one interface instead, e.g. `tcpdump -i veth1`)' : '';
+    return fail(
+      `${name}: link type ${describeLinkType(linkType)} is not supported: only ${accepted.map(describeLinkType).join(', ')}${hint}`,
+    );
+  }
+  const canonical = Buffer.from(head.subarray(0, PCAP_GLOBAL_HEADER_LENGTH));
+  if (littleEndian) {
+    canonical.writeUInt32LE(0xa1b2c3d4, 0);
+    canonical.writeUInt16LE(2, 4);
+    canonical.writeUInt16LE(4, 6);
+  } else {
+    canonical.writeUInt32BE(0xa1b2c3d4, 0);
+    canonical.writeUInt16BE(2, 4);
+    canonical.writeUInt16BE(4, 6);
+  }
+  return ok({ littleEndian, resolution, snaplen, linkType, warnings, canonical });
+}
+
+/** The part of pcap-parser's API used here (it ships no types). */
+interface PcapParserEvents {
+  on(event: 'packetHeader', f: (h: PcapParserRecordHeader) => void): this;
+  on(event: 'packet', f: (p: { header: PcapParserRecordHeader; data: Buffer }) => void): this;
+  on(event: 'error', f: (e: unknown) => void): this;
+  on(event: 'end', f: () => void): this;
+}
+interface PcapParserRecordHeader {
+  timestampSeconds: number;
+  timestampMicroseconds: number;
+  capturedLength: number;
+  originalLength: number;
+}
+const pcapParser = createRequire(import.meta.url)('pcap-parser') as {
+  parse(input: NodeJS.ReadableStream): PcapParserEvents;
+};
+
+/** Decodes the records after a checked global header. `body` yields the bytes after the first 24. */
+function decodeRecords(
+  name: string,
+  g: GlobalHeader,
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<Result<PcapTrace>> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let bodyBytes = 0;
+    const source = Readable.from(
+      (async function* () {
+        yield g.canonical;
+        for await (const chunk of body) {
+          bodyBytes += chunk.length;
+          yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        }
+      })(),
+    );
+    const settle = (r: Result<PcapTrace>) => {
+      if (settled) return;
+      settled = true;
+      if (!r.ok) source.destroy();
+      resolve(r);
+    };
+
+    const records: PcapRecord[] = [];
+    const warnings = [...g.warnings];
+    let consumed = 0; // body bytes in complete records
+    let pending: PcapParserRecordHeader | null = null;
+    // As Wireshark: a record larger than this is corruption, not a big packet.
+    const maxCapLen = Math.max(g.snaplen, DEFAULT_SNAPLEN);
+    const usecs = g.resolution === 'nsec' ? (frac: number) => Math.floor(frac / 1000) : (frac: number) => frac;
+
+    try {
+      const parser = pcapParser.parse(source);
+      parser.on('packetHeader', (h) => {
+        if (settled) return;
+        pending = h;
+        if (h.capturedLength > maxCapLen) {
+          settle(fail(`${name}: record ${records.length + 1} is corrupt (captured length ${h.capturedLength} > ${maxCapLen})`));
+        }
+      });
+      parser.on('packet', (p) => {
+        if (settled) return;
+        pending = null;
+        consumed += PCAP_RECORD_HEADER_LENGTH + p.data.length;
+        records.push({
+          index: records.length + 1,
+          timeUsecs: p.header.timestampSeconds * 1_000_000 + usecs(p.header.timestampMicroseconds),
+          frame: new Uint8Array(p.data), // a copy: p.data views pcap-parser's whole read buffer
+          origLen: p.header.originalLength,
+        });
+      });
+      parser.on('error', (e) => settle(fail(ioMessage(name, e))));
+      parser.on('end', () => {
+        const left = bodyBytes - consumed;
+        const n = records.length + 1;
+        if (pending !== null) {
+          const have = left - PCAP_RECORD_HEADER_LENGTH;
+          warnings.push(`${name}: truncated record ${n} (expected ${pending.capturedLength} bytes, file has ${have}); skipped`);
+        } else if (left > 0) {
+          warnings.push(`${name}: truncated record ${n} header (expected ${PCAP_RECORD_HEADER_LENGTH} bytes, file has ${left}); skipped`);
+        }
+        settle(ok({ linkType: g.linkType, resolution: g.resolution, snaplen: g.snaplen, records, warnings }));
+      });
+    } catch (e) {
+      settle(fail(`${name}: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  });
+}
+
+const IO_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a path component is not a directory',
+  ELOOP: 'too many symbolic links',
+};
+
+function ioMessage(name: string, e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && IO_ERRORS[code] !== undefined) return `${name}: ${IO_ERRORS[code]}`;
+  return `${name}: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Reads a classic pcap file (either byte order, µs or ns timestamps). Never throws or rejects. */
+export async function readPcap(path: string, opts: PcapReadOptions = {}): Promise<Result<PcapTrace>> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(path, 'r');
+  } catch (e) {
+    return fail(ioMessage(path, e));
+  }
+  try {
+    const head = Buffer.alloc(PCAP_GLOBAL_HEADER_LENGTH);
+    let got = 0;
+    while (got < head.length) {
+      const { bytesRead } = await fh.read(head, got, head.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const g = parseGlobalHeader(path, head.subarray(0, got), opts);
+    if (!g.ok) return g;
+    const body = fh.createReadStream({ start: PCAP_GLOBAL_HEADER_LENGTH, autoClose: false });
+    return await decodeRecords(path, g.value, body);
+  } catch (e) {
+    return fail(ioMessage(path, e));
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Decodes a classic pcap held in memory; `name` prefixes the messages. Never throws or rejects. */
+export async function decodePcap(
+  bytes: Uint8Array,
+  name = '<pcap>',
+  opts: PcapReadOptions = {},
+): Promise<Result<PcapTrace>> {
+  try {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const g = parseGlobalHeader(name, buf.subarray(0, PCAP_GLOBAL_HEADER_LENGTH), opts);
+    if (!g.ok) return g;
+    return await decodeRecords(name, g.value, [buf.subarray(PCAP_GLOBAL_HEADER_LENGTH)]);
+  } catch (e) {
+    return fail(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
