@@ -1,0 +1,141 @@
+// pktdrill's command line.
+//
+//   pktdrill run [options] FILE|DIR...   run scripts; exit 0 all passed, 1 a script failed, 2 usage/parse/set-up
+//   pktdrill check FILE|DIR...           parse and check only (= run --dry_run)
+
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runScriptFile, type RunResult } from './runner.js';
+import { formatResult, formatSummary, formatTrace } from './report/text.js';
+import { findOption, OPTIONS, closest } from './engine/options.js';
+
+const USAGE = `usage: pktdrill run [options] FILE|DIR...
+       pktdrill check FILE|DIR...
+
+Runs packetdrill scripts against this machine's kernel, each in a network
+namespace of its own. Exit status: 0 all passed, 1 a script failed,
+2 usage, parse or set-up error.
+
+options:
+  -v, --verbose            print every packet, call and command with its time
+  -D NAME=value            define a symbol (also --define=NAME=value)
+${OPTIONS.filter((o) => !o.help.startsWith('accepted') && !o.help.startsWith('remote mode'))
+  .map((o) => `  --${o.name}${o.value ? '=...' : ''}`.padEnd(27) + o.help)
+  .join('\n')}
+`;
+
+class UsageError extends Error {}
+
+/** Expand directories to their .pkt files, sorted; keep files as given. */
+export function collectScripts(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // reported as "no such file" by the runner
+      continue;
+    }
+    if (st.isDirectory()) {
+      const walk = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+          const full = join(d, e.name);
+          if (e.isDirectory()) walk(full);
+          else if (e.name.endsWith('.pkt')) out.push(full);
+        }
+      };
+      walk(p);
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+interface Parsed {
+  command: string;
+  files: string[];
+  options: Array<{ name: string; value: string | null }>;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
+  if (command !== 'run' && command !== 'check') {
+    const near = closest(command, ['run', 'check']);
+    throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
+  }
+  const p: Parsed = { command, files: [], options: [], verbose: false };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '-v' || a === '--verbose') {
+      p.verbose = true;
+    } else if (a === '-D') {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError('-D needs NAME=value');
+      p.options.push({ name: 'define', value: v });
+    } else if (a.startsWith('-D')) {
+      p.options.push({ name: 'define', value: a.slice(2) });
+    } else if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      let value: string | null = eq >= 0 ? a.slice(eq + 1) : null;
+      const spec = findOption(name);
+      if (!spec) {
+        const near = closest(name, OPTIONS.map((o) => o.name));
+        throw new UsageError(`unknown option --${name}${near ? `; did you mean --${near}?` : ''}`);
+      }
+      if (spec.value && value === null) {
+        value = rest[++i] ?? null;
+        if (value === null) throw new UsageError(`option --${name} needs a value`);
+      }
+      p.options.push({ name: spec.name, value });
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${a}`);
+    } else {
+      p.files.push(a);
+    }
+  }
+  if (p.files.length === 0) throw new UsageError('no script given');
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let args: Parsed;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) process.stderr.write(`pktdrill: ${e.message}\n`);
+      process.stderr.write(USAGE);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+  const files = collectScripts(args.files);
+  if (files.length === 0) {
+    process.stderr.write(`pktdrill: no .pkt scripts in ${args.files.join(' ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const dryRun = args.command === 'check';
+  const results: RunResult[] = [];
+  for (const file of files) {
+    const r = await runScriptFile(file, {
+      options: args.options,
+      verbose: args.verbose,
+      dryRun,
+      onTrace: args.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined,
+    });
+    results.push(r);
+    process.stdout.write(formatResult(r) + '\n');
+    if (args.verbose && r.status !== 'pass' && r.stderr?.trim()) {
+      process.stdout.write(r.stderr.trim().split('\n').map((l) => `  stderr| ${l}`).join('\n') + '\n');
+    }
+  }
+  if (files.length > 1) process.stdout.write(formatSummary(results) + '\n');
+  process.exitCode = results.some((r) => r.status === 'error') ? 2 : results.some((r) => r.status === 'fail') ? 1 : 0;
+}

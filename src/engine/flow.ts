@@ -1,0 +1,155 @@
+// Flows: one remote port each, with its own sequence-number mapping.
+//
+// Script sequence numbers are relative. Inbound, the tool picks the remote ISN
+// and adds it; outbound, the local ISN is learned from the flow's first SYN or
+// SYN-ACK and subtracted. Without explicit ports a script has one flow, as in
+// packetdrill; packets that name ports (`< 40001>8080 S ...`) make one flow per
+// remote port.
+
+export const DEFAULT_FLOW = -1;
+
+export class Flow {
+  /** The remote (tool's) port, or null until known. */
+  remotePort: number | null;
+  /** The local (kernel's) port, or null until known. */
+  localPort: number | null;
+  /** Our ISN for this flow: added to inbound seq and outbound ack. */
+  readonly remoteIsn: number;
+  /** The kernel's ISN, learned from its first SYN or SYN-ACK. */
+  localIsn: number | null = null;
+  /** Script TS val → the kernel's live TS val, from matched outbound packets. */
+  private readonly tsVals = new Map<number, number>();
+  /** The first (script, live) TS val pair: the baseline for rebasing. */
+  tsBase: { script: number; live: number } | null = null;
+
+  constructor(
+    readonly key: number,
+    remotePort: number | null,
+    localPort: number | null,
+    remoteIsn: number,
+  ) {
+    this.remotePort = remotePort;
+    this.localPort = localPort;
+    this.remoteIsn = remoteIsn >>> 0;
+  }
+
+  /** Remember which live TS val an outbound script TS val stood for. */
+  recordTs(scriptVal: number, liveVal: number): void {
+    if (!this.tsBase) this.tsBase = { script: scriptVal >>> 0, live: liveVal >>> 0 };
+    this.tsVals.set(scriptVal >>> 0, liveVal >>> 0);
+  }
+  /** The live TS val for a script TS val, for an inbound ecr (null: unknown). */
+  liveTsVal(scriptVal: number, scaled = false): number | null {
+    const exact = this.tsVals.get(scriptVal >>> 0);
+    if (exact !== undefined) return exact;
+    if (scaled && this.tsBase) return (scriptVal - this.tsBase.script + this.tsBase.live) >>> 0;
+    return null;
+  }
+  /** A live TS val in script terms (rebased on the first one seen). */
+  scriptTsVal(liveVal: number): number {
+    if (!this.tsBase) return liveVal >>> 0;
+    return (this.tsBase.script + liveVal - this.tsBase.live) >>> 0;
+  }
+
+  /** Remote sequence space: script-relative → wire. */
+  remoteSeq(rel: number): number {
+    return (rel + this.remoteIsn) >>> 0;
+  }
+  /** Local sequence space: script-relative → wire (0 offset until the ISN is known). */
+  localSeq(rel: number): number {
+    return (rel + (this.localIsn ?? 0)) >>> 0;
+  }
+  /** wire → script-relative, for printing what the kernel sent. */
+  relLocal(abs: number): number {
+    return (abs - (this.localIsn ?? 0)) >>> 0;
+  }
+  relRemote(abs: number): number {
+    return (abs - this.remoteIsn) >>> 0;
+  }
+}
+
+/** A small deterministic generator (mulberry32), so a run can be reproduced with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface FlowDefaults {
+  /** Local port a listener binds (packetdrill's --bind_port). */
+  bindPort: number;
+  /** Remote port an active open connects to (packetdrill's --connect_port). */
+  connectPort: number;
+  /** Remote port of the default flow when the remote side opens. */
+  defaultRemotePort: number;
+}
+
+export class Flows {
+  private readonly byKey = new Map<number, Flow>();
+  private readonly rand: () => number;
+
+  constructor(
+    private readonly defaults: FlowDefaults,
+    seed: number,
+  ) {
+    this.rand = seededRandom(seed);
+  }
+
+  all(): Flow[] {
+    return [...this.byKey.values()];
+  }
+
+  private make(key: number, remotePort: number | null, localPort: number | null): Flow {
+    // Keep the ISN away from 0 and from wrapping in the first gigabyte, so
+    // relative numbers in a script never land on a confusing boundary.
+    const isn = (0x10000000 + Math.floor(this.rand() * 0xc0000000)) >>> 0;
+    const f = new Flow(key, remotePort, localPort, isn);
+    this.byKey.set(key, f);
+    return f;
+  }
+
+  /** The flow an inbound script packet belongs to (creating it on first use). */
+  forInbound(ports: { src: number; dst: number } | null): Flow {
+    if (ports) {
+      return this.byKey.get(ports.src) ?? this.make(ports.src, ports.src, ports.dst);
+    }
+    let f = this.byKey.get(DEFAULT_FLOW);
+    if (!f) f = this.make(DEFAULT_FLOW, null, null);
+    if (f.localPort === null) f.localPort = this.defaults.bindPort;
+    if (f.remotePort === null) f.remotePort = this.defaults.defaultRemotePort;
+    return f;
+  }
+
+  /** The flow an outbound script packet belongs to (creating it on first use). */
+  forOutbound(ports: { src: number; dst: number } | null): Flow {
+    if (ports) {
+      return this.byKey.get(ports.dst) ?? this.make(ports.dst, ports.dst, ports.src);
+    }
+    return this.byKey.get(DEFAULT_FLOW) ?? this.make(DEFAULT_FLOW, null, null);
+  }
+
+  /**
+   * The flow a captured segment belongs to: by remote port, else the default
+   * flow while its ports are still unknown (an active open's first SYN).
+   */
+  forCaptured(localPort: number, remotePort: number): Flow | null {
+    const byPort = this.byKey.get(remotePort);
+    if (byPort) return byPort;
+    const d = this.byKey.get(DEFAULT_FLOW);
+    if (!d) return null;
+    if ((d.remotePort === null || d.remotePort === remotePort) && (d.localPort === null || d.localPort === localPort)) {
+      return d;
+    }
+    return null;
+  }
+
+  /** The default remote port for connect(): the script's connect port. */
+  get connectPort(): number {
+    return this.defaults.connectPort;
+  }
+}

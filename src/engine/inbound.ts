@@ -1,0 +1,96 @@
+// Inbound script packets → Ethernet frames on the wire, with relative
+// numbers mapped to live ones.
+
+import type { TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import * as ethernet from '../packet/ethernet.js';
+import * as ipv4 from '../packet/ipv4.js';
+import * as ipv6 from '../packet/ipv6.js';
+import * as tcp from '../packet/tcp.js';
+import type { TcpOption } from '../packet/tcp-options.js';
+import type { RunConfig } from './config.js';
+import type { Flow } from './flow.js';
+import { flagsFromLetters } from './render.js';
+
+export interface LinkAddrs {
+  /** MAC of the kernel's interface (destination of inbound frames). */
+  kernelMac: string;
+  /** MAC of the tool's side (source of inbound frames). */
+  wireMac: string;
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 2 };
+
+function hexBytes(hex: string): Uint8Array {
+  const clean = hex.replace(/^0x/i, '');
+  const out = new Uint8Array(clean.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Script option → wire option, mapping SACK blocks and TS ecr into live numbers. */
+function mapOption(o: TcpOptionAst, flow: Flow, hasAck: boolean, scaled: boolean): Result<TcpOption> {
+  switch (o.kind) {
+    case 'sack':
+      return { ok: true, value: { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.localSeq(b.start), end: flow.localSeq(b.end) })) } };
+    case 'timestamp': {
+      let ecr = o.ecr >>> 0;
+      if (hasAck) {
+        const live = flow.liveTsVal(ecr, scaled);
+        if (live === null) {
+          return { ok: false, error: `unable to infer live TS ecr for script TS ecr ${o.ecr};  no matching or preceding outbound TS val` };
+        }
+        ecr = live;
+      }
+      return { ok: true, value: { kind: 'timestamp', val: o.val >>> 0, ecr } };
+    }
+    case 'fastopen':
+      return { ok: true, value: { kind: 'fastopen', cookie: hexBytes(o.cookie), exp: o.exp } };
+    case 'md5':
+      return { ok: true, value: { kind: 'md5', digest: new Uint8Array(16) } };
+    case 'generic':
+      return { ok: true, value: { kind: 'unknown', type: o.type, data: hexBytes(o.data) } };
+    default:
+      return { ok: true, value: o as TcpOption };
+  }
+}
+
+export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
+  if (p.win === null) return { ok: false, error: 'window must be specified for inbound packets' };
+  if (p.options === 'any') return { ok: false, error: '<...> for TCP options can only be used with outbound packets' };
+  const flags = flagsFromLetters(p.flags);
+  const hasAck = (flags & tcp.ACK) !== 0;
+  const options: TcpOption[] = [];
+  for (const o of p.options ?? []) {
+    const m = mapOption(o, flow, hasAck, cfg.tsEcrScaled);
+    if (!m.ok) return m;
+    options.push(m.value);
+  }
+  const segment: tcp.TcpFields = {
+    srcPort: flow.remotePort!,
+    dstPort: flow.localPort!,
+    seq: flow.remoteSeq(p.seq.start),
+    ack: p.ack === null ? 0 : flow.localSeq(p.ack),
+    flags,
+    window: p.win,
+    urgentPointer: p.urg ?? 0,
+    options,
+    payload: new Uint8Array(p.seq.len),
+  };
+  const v6 = cfg.ipVersion === 'ipv6';
+  let tos = p.ip.tos ?? 0;
+  if (p.ip.ecn) tos = (tos & ~3) | ECN_BITS[p.ip.ecn]!;
+  let l4: Uint8Array;
+  let l3: Uint8Array;
+  try {
+    l4 = tcp.emit(segment, { src: cfg.remoteIp, dst: cfg.localIp, version: v6 ? 6 : 4 });
+    l3 = v6
+      ? ipv6.emit({ trafficClass: tos, flowLabel: p.ip.flowlabel ?? 0, hopLimit: p.ip.ttl ?? 255, nextHeader: 6, src: cfg.remoteIp, dst: cfg.localIp, payload: l4 })
+      : ipv4.emit({ tos, id: 0, df: false, mf: false, fragOffset: 0, ttl: p.ip.ttl ?? 255, protocol: 6, src: cfg.remoteIp, dst: cfg.localIp, options: new Uint8Array(0), payload: l4 });
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  const frame = ethernet.emit({ dst: link.kernelMac, src: link.wireMac, etherType: v6 ? ethernet.ETHERTYPE_IPV6 : ethernet.ETHERTYPE_IPV4, payload: l3 });
+  return { ok: true, value: frame };
+}

@@ -1,0 +1,213 @@
+// Outbound matching: a live segment against the script packet, field by
+// field in packetdrill's order, with packetdrill's wording:
+//   live packet field tcp_seq: expected: 1 (0x1) vs actual: 2 (0x2)
+
+import type { TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import { paddedOptionsLength, type TcpOption } from '../packet/tcp-options.js';
+import type { RunConfig } from './config.js';
+import type { Flow } from './flow.js';
+import type { LiveSegment } from './live.js';
+import { flagsFromLetters, lettersFromFlags, renderOptions, scriptOptionsText, type OptionText } from './render.js';
+import type { PacketView } from './verdict.js';
+
+export type { LiveSegment } from './live.js';
+
+const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3 };
+
+function field(name: string, expected: number, actual: number): string | null {
+  if (expected >>> 0 === actual >>> 0) return null;
+  const e = expected >>> 0;
+  const a = actual >>> 0;
+  return `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${a} (0x${a.toString(16)})`;
+}
+
+/** Script options as wire options (numbers still script-relative); null when not checked. */
+function scriptWireOptions(p: TcpPacketAst): TcpOption[] | null {
+  if (p.options === 'any') return null;
+  return (p.options ?? []).map((o: TcpOptionAst): TcpOption => {
+    switch (o.kind) {
+      case 'fastopen':
+        return { kind: 'fastopen', cookie: Buffer.from(o.cookie, 'hex'), exp: o.exp };
+      case 'md5':
+        return { kind: 'md5', digest: new Uint8Array(16) };
+      case 'generic':
+        return { kind: 'unknown', type: o.type, data: Buffer.from(o.data, 'hex') };
+      default:
+        return o as TcpOption;
+    }
+  });
+}
+
+/** Compare options in lockstep; TS val is rebased, ecr is not checked (packetdrill's rules). */
+function compareOptions(expected: TcpOption[], actual: TcpOption[], flow: Flow, cfg: RunConfig): string | null {
+  if (expected.length !== actual.length) return 'bad outbound TCP options';
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    const a = actual[i]!;
+    if (e.kind !== a.kind) return 'bad outbound TCP options';
+    switch (e.kind) {
+      case 'nop':
+      case 'eol':
+      case 'sackOK':
+        break;
+      case 'timestamp': {
+        const av = a as Extract<TcpOption, { kind: 'timestamp' }>;
+        flow.recordTs(e.val, av.val);
+        const tick = cfg.tsTickUsecs ?? 0;
+        if (tick > 0) {
+          const diff = Math.abs(((flow.scriptTsVal(av.val) - e.val) | 0));
+          if (diff * tick > cfg.toleranceUsecs) return `bad outbound TCP timestamp value, tolerance ${cfg.toleranceUsecs}`;
+        }
+        break;
+      }
+      case 'mss':
+        if ((a as typeof e).value !== e.value) return `bad value outbound TCP option 2`;
+        break;
+      case 'wscale':
+        if ((a as typeof e).value !== e.value) return `bad value outbound TCP option 3`;
+        break;
+      case 'sack': {
+        const ab = (a as typeof e).blocks;
+        if (ab.length !== e.blocks.length) return 'bad lengths for outbound TCP option 5';
+        for (let j = 0; j < ab.length; j++) {
+          if (flow.relRemote(ab[j]!.start) !== e.blocks[j]!.start >>> 0 || flow.relRemote(ab[j]!.end) !== e.blocks[j]!.end >>> 0) {
+            return 'bad value outbound TCP option 5';
+          }
+        }
+        break;
+      }
+      case 'fastopen': {
+        const ac = (a as typeof e).cookie;
+        if (ac.length !== e.cookie.length) return `bad lengths for outbound TCP option ${e.exp ? 254 : 34}`;
+        if (Buffer.compare(Buffer.from(ac), Buffer.from(e.cookie)) !== 0) return `bad value outbound TCP option ${e.exp ? 254 : 34}`;
+        break;
+      }
+      case 'md5':
+        break;
+      case 'unknown': {
+        const ad = (a as typeof e).data;
+        if (ad.length !== e.data.length || (a as typeof e).type !== e.type) return `bad lengths for outbound TCP option ${e.type}`;
+        if (Buffer.compare(Buffer.from(ad), Buffer.from(e.data)) !== 0) return `bad value outbound TCP option ${e.type}`;
+        break;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The first difference between the script packet and the live segment, in
+ * packetdrill's order, or null when they match. Records TS val mappings.
+ */
+export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg: RunConfig): string | null {
+  const t = seg.tcp!;
+  const ip = seg.ip;
+  const wantOpts = scriptWireOptions(p);
+  const optLen = wantOpts === null ? t.headerLength - 20 : paddedOptionsLength(wantOpts);
+  const tcpLen = 20 + optLen + p.seq.len;
+  if (ip.version === 4) {
+    const m = field('ipv4_total_length', ip.headerLength + tcpLen, ip.totalLength);
+    if (m) return m;
+  } else {
+    const m = field('ipv6_payload_len', ip.payloadLength - ip.upperPayload.length + tcpLen, ip.payloadLength);
+    if (m) return m;
+  }
+  const tos = ip.version === 4 ? ip.tos : ip.trafficClass;
+  if (p.ip.ecn === 'ect01') {
+    const ecn = tos & 3;
+    if (ecn !== 1 && ecn !== 2) return `live packet field ip_ecn: expected: 0x1 or 0x2 vs actual: 0x${ecn.toString(16)}`;
+  } else if (p.ip.ecn) {
+    const m = field('ip_ecn', ECN_BITS[p.ip.ecn]!, tos & 3);
+    if (m) return m;
+  }
+  if (p.ip.tos !== undefined) {
+    const m = field('tos', p.ip.tos, tos);
+    if (m) return m;
+  }
+  if (p.ip.ttl !== undefined) {
+    const m = field('ttl', p.ip.ttl, ip.version === 4 ? ip.ttl : ip.hopLimit);
+    if (m) return m;
+  }
+  let m = field('tcp_data_offset', (20 + optLen) / 4, t.headerLength / 4);
+  if (m) return m;
+  const want = flagsFromLetters(p.flags);
+  const names: Array<[string, number]> = [
+    ['tcp_fin', 0x01],
+    ['tcp_syn', 0x02],
+    ['tcp_rst', 0x04],
+    ['tcp_psh', 0x08],
+    ['tcp_ack', 0x10],
+    ['tcp_urg', 0x20],
+    ['tcp_ece', 0x40],
+    ['tcp_cwr', 0x80],
+    ['tcp_ae', 0x100],
+  ];
+  for (const [n, bit] of names) {
+    m = field(n, want & bit ? 1 : 0, t.flags & bit ? 1 : 0);
+    if (m) return m;
+  }
+  m = field('tcp_seq', p.seq.start, flow.relLocal(t.seq));
+  if (m) return m;
+  const liveAck = t.flags & 0x10 ? flow.relRemote(t.ack) : t.ack;
+  m = field('tcp_ack_seq', p.ack ?? 0, liveAck);
+  if (m) return m;
+  if (p.win !== null) {
+    m = field('tcp_window', p.win, t.window);
+    if (m) return m;
+  }
+  m = field('tcp_urg_ptr', p.urg ?? 0, t.urgentPointer);
+  if (m) return m;
+  if (wantOpts !== null) {
+    m = compareOptions(wantOpts, t.options, flow, cfg);
+    if (m) return m;
+  }
+  if (t.payload.length !== p.seq.len) {
+    return `live packet payload: expected ${p.seq.len} bytes vs actual ${t.payload.length} bytes`;
+  }
+  return null;
+}
+
+export function viewOfScript(p: TcpPacketAst, timeUsecs: number): PacketView {
+  return {
+    timeUsecs,
+    direction: p.direction,
+    proto: 'tcp',
+    srcPort: p.ports?.src,
+    dstPort: p.ports?.dst,
+    flags: lettersFromFlags(flagsFromLetters(p.flags)),
+    seq: p.seq.start,
+    end: p.seq.end,
+    len: p.seq.len,
+    ack: p.ack,
+    win: p.win,
+    urg: p.urg,
+    options: scriptOptionsText(p),
+  };
+}
+
+/** The live segment in script terms: relative seq/ack/SACK, rebased TS val. */
+export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number): PacketView {
+  const t = seg.tcp!;
+  const seq = flow.relLocal(t.seq);
+  const opts: OptionText[] = t.options.map((o) => {
+    if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.relRemote(b.start), end: flow.relRemote(b.end) })) };
+    if (o.kind === 'timestamp') return { kind: 'timestamp', val: flow.scriptTsVal(o.val), ecr: o.ecr };
+    return o as unknown as OptionText;
+  });
+  return {
+    timeUsecs,
+    direction: 'outbound',
+    proto: 'tcp',
+    srcPort: undefined,
+    dstPort: undefined,
+    flags: lettersFromFlags(t.flags),
+    seq,
+    end: (seq + t.payload.length) >>> 0,
+    len: t.payload.length,
+    ack: t.flags & 0x10 ? flow.relRemote(t.ack) : null,
+    win: t.window,
+    urg: t.urgentPointer || null,
+    options: opts.length ? renderOptions(opts) : null,
+    frame: seg.frame,
+  };
+}

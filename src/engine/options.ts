@@ -1,0 +1,177 @@
+// Options, from the command line or a script's `--name=value` lines, applied
+// to a RunConfig. packetdrill's names; an unknown one names the closest.
+
+import { DEFAULTS, IPV6_DEFAULTS, netmaskToPrefix, type RunConfig } from './config.js';
+
+export interface OptionSpec {
+  name: string;
+  /** Takes a value (`--name=value`), or is a flag. */
+  value: boolean;
+  help: string;
+  apply: (cfg: RunConfig, value: string, explicit: Set<string>) => string | null;
+}
+
+function intIn(name: string, v: string, min: number, max: number, set: (n: number) => void): string | null {
+  if (!/^-?\d+$/.test(v)) return `bad --${name}: '${v}' is not an integer`;
+  const n = Number(v);
+  if (n < min || n > max) return `bad --${name}: ${n} is not in ${min}..${max}`;
+  set(n);
+  return null;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+function isIp(v: string): boolean {
+  const m = IPV4.exec(v);
+  if (m) return m.slice(1).every((x) => Number(x) <= 255);
+  return /^[0-9a-fA-F:]+(:\d+\.\d+\.\d+\.\d+)?$/.test(v) && v.includes(':');
+}
+
+function ipOption(name: string, key: 'localIp' | 'remoteIp' | 'gatewayIp'): OptionSpec {
+  return {
+    name,
+    value: true,
+    help: `the ${name.replace('_ip', '')} address`,
+    apply: (cfg, v, explicit) => {
+      if (!isIp(v)) return `bad --${name}: '${v}' is not an IP address`;
+      cfg[key] = v;
+      explicit.add(key);
+      return null;
+    },
+  };
+}
+
+function accepted(name: string, help: string, value = true): OptionSpec {
+  return { name, value, help, apply: () => null };
+}
+
+export const OPTIONS: OptionSpec[] = [
+  {
+    name: 'ip_version',
+    value: true,
+    help: 'ipv4 | ipv6 | ipv4-mapped-ipv6',
+    apply: (cfg, v) => {
+      if (v !== 'ipv4' && v !== 'ipv6' && v !== 'ipv4-mapped-ipv6') return `bad --ip_version: '${v}'; expected ipv4, ipv6 or ipv4-mapped-ipv6`;
+      cfg.ipVersion = v;
+      return null;
+    },
+  },
+  ipOption('local_ip', 'localIp'),
+  ipOption('remote_ip', 'remoteIp'),
+  ipOption('gateway_ip', 'gatewayIp'),
+  {
+    name: 'netmask_ip',
+    value: true,
+    help: 'the local netmask, e.g. 255.255.0.0',
+    apply: (cfg, v, explicit) => {
+      const p = netmaskToPrefix(v);
+      if (p === null) return `bad --netmask_ip: '${v}' is not a netmask`;
+      cfg.prefixLen = p;
+      explicit.add('prefixLen');
+      return null;
+    },
+  },
+  { name: 'bind_port', value: true, help: 'the local port a listener binds (8080)', apply: (c, v) => intIn('bind_port', v, 1, 65535, (n) => (c.bindPort = n)) },
+  { name: 'connect_port', value: true, help: 'the remote port connect() reaches (8080)', apply: (c, v) => intIn('connect_port', v, 1, 65535, (n) => (c.connectPort = n)) },
+  { name: 'tolerance_usecs', value: true, help: 'timing tolerance in µs (4000)', apply: (c, v) => intIn('tolerance_usecs', v, 1, 1e9, (n) => (c.toleranceUsecs = n)) },
+  {
+    name: 'tolerance_percent',
+    value: true,
+    help: 'tolerance as a percentage of the time since the last event (12.5)',
+    apply: (c, v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) return `bad --tolerance_percent: '${v}'; expected 0..100`;
+      c.tolerancePercent = n;
+      return null;
+    },
+  },
+  { name: 'mtu', value: true, help: 'MTU of the test interface (1500)', apply: (c, v) => intIn('mtu', v, 68, 65535, (n) => (c.mtu = n)) },
+  accepted('mss', 'accepted for packetdrill compatibility (GSO size of injected packets)'),
+  {
+    name: 'define',
+    value: true,
+    help: 'NAME=value: a symbol for expressions and commands',
+    apply: (c, v) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(v);
+      if (!m) return `bad --define: '${v}'; expected NAME=value`;
+      c.defines[m[1]!] = m[2]!;
+      return null;
+    },
+  },
+  { name: 'non_fatal', value: false, help: 'keep going after a failure and report them all', apply: (c) => ((c.nonFatal = true), null) },
+  accepted('dry_run', 'parse and check only', false),
+  accepted('send_omit_free', 'accepted and ignored', false),
+  { name: 'tcp_ts_tick_usecs', value: true, help: 'check outbound TS val with this tick (0: unchecked)', apply: (c, v) => intIn('tcp_ts_tick_usecs', v, 0, 1e9, (n) => (c.tsTickUsecs = n)) },
+  { name: 'tcp_ts_ecr_scaled', value: false, help: 'infer inbound TS ecr from the first outbound TS val', apply: (c) => ((c.tsEcrScaled = true), null) },
+  { name: 'seed', value: true, help: 'seed for the tool\'s ISNs and ports (printed with -v)', apply: (c, v) => intIn('seed', v, 0, 2 ** 32 - 1, (n) => (c.seed = n)) },
+  { name: 'deadline', value: true, help: 'give up on a script after this many seconds', apply: (c, v) => intIn('deadline', v, 1, 86400, (n) => (c.deadlineSecs = n)) },
+  accepted('verbose', 'print every packet and call (-v)', false),
+  accepted('init_scripts', 'accepted for compatibility'),
+  accepted('wire_client', 'remote mode: not supported, ignored', false),
+  accepted('wire_server', 'remote mode: not supported, ignored', false),
+  accepted('wire_server_ip', 'remote mode: not supported, ignored'),
+  accepted('wire_server_port', 'remote mode: not supported, ignored'),
+  accepted('wire_client_dev', 'remote mode: not supported, ignored'),
+  accepted('wire_server_dev', 'remote mode: not supported, ignored'),
+  accepted('speed', 'accepted for compatibility'),
+  accepted('strict_segments', 'accepted for compatibility', false),
+  accepted('persistent_tun_dev', 'accepted for compatibility', false),
+  accepted('so_filename', 'accepted for compatibility'),
+  accepted('so_flags', 'accepted for compatibility'),
+];
+
+export function closest(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export function findOption(name: string): OptionSpec | undefined {
+  if (name === 'D') return OPTIONS.find((o) => o.name === 'define');
+  return OPTIONS.find((o) => o.name === name);
+}
+
+/** Apply `--name[=value]`; an error message, or null. */
+export function applyOption(cfg: RunConfig, name: string, value: string | null, explicit: Set<string>): string | null {
+  const spec = findOption(name);
+  if (!spec) {
+    const near = closest(name, OPTIONS.map((o) => o.name));
+    return `unknown option --${name}${near ? `; did you mean --${near}?` : ''}`;
+  }
+  if (spec.value && value === null) return `option --${name} needs a value (--${name}=...)`;
+  return spec.apply(cfg, value ?? '', explicit);
+}
+
+/** After all options: fill in the family's default addresses where none were given. */
+export function finishConfig(cfg: RunConfig, explicit: Set<string>): RunConfig {
+  if (cfg.ipVersion === 'ipv6') {
+    if (!explicit.has('localIp')) cfg.localIp = IPV6_DEFAULTS.localIp;
+    if (!explicit.has('remoteIp')) cfg.remoteIp = IPV6_DEFAULTS.remoteIp;
+    if (!explicit.has('prefixLen')) cfg.prefixLen = IPV6_DEFAULTS.prefixLen;
+  }
+  return cfg;
+}
+
+export function newConfig(): RunConfig {
+  return { ...DEFAULTS, defines: {} };
+}

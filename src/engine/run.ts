@@ -1,0 +1,529 @@
+// The engine: one script, one clock, run against the live kernel.
+// It runs inside the script's own network namespace (see src/sandbox/).
+//
+// Timing follows packetdrill: an absolute time is from the script's start; a
+// relative one (and `*`) is from the moment the previous event finished,
+// except that consecutive inbound packets are anchored to each other's script
+// times so processing costs do not accumulate. A blocking call `+a...b` with
+// a relative start has its end shifted by the same offset.
+
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import type { Event, PacketEvent, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
+import { Clock } from './clock.js';
+import type { RunConfig } from './config.js';
+import { Flows, type Flow } from './flow.js';
+import { CallError, Evaluator, FdTable, FD_RETURNING, type CallContext, type CallResult, type Syscalls } from './calls.js';
+import { prepareCall } from './syscall-table.js';
+import type { Failure, PacketView, TraceEntry, Verdict } from './verdict.js';
+import { buildInbound, type LinkAddrs } from './inbound.js';
+import { matchOutbound, viewOfLive, viewOfScript, type LiveSegment } from './match.js';
+import { secs } from './render.js';
+
+/** The wire as the engine sees it (src/link/wire.ts provides it). */
+export interface EngineWire {
+  send(frame: Uint8Array): bigint;
+}
+
+export interface EngineHooks {
+  /** Called for every trace entry as it happens (for -v). */
+  onTrace?: (t: TraceEntry) => void;
+}
+
+interface TimedEvent {
+  /** Window start (script µs), or the point. */
+  time: number;
+  /** Window end for ranges; equals time otherwise. */
+  end: number;
+  /** `*`: no timing check. */
+  any: boolean;
+  /** The time of the last event, for --tolerance_percent. */
+  lastTime: number | null;
+  /** For blocking calls: when the call is expected to return. */
+  blockingEnd: number | null;
+}
+
+class Stop extends Error {}
+
+interface PendingCall {
+  ev: SyscallEvent;
+  promise: Promise<void>;
+}
+
+export class Engine {
+  private readonly clock = new Clock();
+  private readonly flows: Flows;
+  private readonly fds = new FdTable();
+  private readonly evalr: Evaluator;
+  private readonly ctx: CallContext;
+  private readonly failures: Failure[] = [];
+  private readonly trace: TraceEntry[] = [];
+  /** Captured segments not yet matched, oldest first. */
+  private readonly captured: LiveSegment[] = [];
+  private wake: (() => void) | null = null;
+  private pending: PendingCall | null = null;
+  private lastEvent: { time: number; inbound: boolean } | null = null;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly file: string,
+    private readonly script: Script,
+    private readonly cfg: RunConfig,
+    private readonly sys: Syscalls,
+    private readonly wire: EngineWire,
+    private readonly link: LinkAddrs,
+    private readonly hooks: EngineHooks = {},
+  ) {
+    this.flows = new Flows(
+      { bindPort: cfg.bindPort, connectPort: cfg.connectPort, defaultRemotePort: cfg.defaultRemotePort },
+      cfg.seed,
+    );
+    this.evalr = new Evaluator(sys, cfg.defines);
+    const mapped = cfg.ipVersion === 'ipv4-mapped-ipv6';
+    this.ctx = {
+      family: cfg.ipVersion === 'ipv4' ? 4 : 6,
+      localIp: mapped ? `::ffff:${cfg.localIp}` : cfg.localIp,
+      remoteIp: mapped ? `::ffff:${cfg.remoteIp}` : cfg.remoteIp,
+      bindPort: cfg.bindPort,
+      connectPort: cfg.connectPort,
+      defines: cfg.defines,
+    };
+  }
+
+  /** A frame the kernel sent, already decoded; called by the capture. */
+  onCaptured(seg: LiveSegment): void {
+    this.captured.push(seg);
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async run(): Promise<Verdict> {
+    try {
+      await this.runEvents();
+      await this.finishPending();
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+    }
+    for (const seg of this.captured) {
+      this.note(null, `unmatched outbound packet at ${secs(this.clock.toUsecs(seg.timeNs))} (not checked: no outbound event followed)`);
+    }
+    return {
+      file: this.file,
+      passed: this.failures.length === 0,
+      failures: this.failures,
+      trace: this.trace,
+      durationMs: Date.now() - this.startedAt,
+      seed: this.cfg.seed,
+    };
+  }
+
+  // ------------------------------------------------------------ bookkeeping
+
+  private fail(f: Failure): void {
+    this.failures.push(f);
+    if (!this.cfg.nonFatal) throw new Stop();
+  }
+
+  private record(t: TraceEntry): void {
+    this.trace.push(t);
+    this.hooks.onTrace?.(t);
+  }
+
+  private note(line: number | null, text: string): void {
+    this.record({ timeUsecs: this.clock.started ? this.clock.nowUsecs() : 0, line, kind: 'note', text, ok: true });
+  }
+
+  // ------------------------------------------------------------ time
+
+  private resolveTime(ev: Event, isInbound: boolean): TimedEvent {
+    const t = ev.time;
+    const lastTime = this.lastEvent ? this.lastEvent.time : null;
+    const offset = (): number =>
+      this.lastEvent && this.lastEvent.inbound && isInbound ? this.lastEvent.time : this.clock.nowUsecs();
+    if (t === null) {
+      const at = this.clock.started ? this.clock.nowUsecs() : 0;
+      return { time: at, end: at, any: true, lastTime, blockingEnd: null };
+    }
+    const point = (p: PointTime, off: number): number => (p.kind === 'absolute' ? p.usecs : off + p.usecs);
+    switch (t.kind) {
+      case 'absolute':
+        return { time: t.usecs, end: t.usecs, any: false, lastTime, blockingEnd: null };
+      case 'relative': {
+        const at = offset() + t.usecs;
+        return { time: at, end: at, any: false, lastTime, blockingEnd: null };
+      }
+      case 'any': {
+        const at = offset();
+        return { time: at, end: at, any: true, lastTime, blockingEnd: null };
+      }
+      case 'range': {
+        const off = t.start.kind === 'relative' ? offset() : 0;
+        return { time: point(t.start, off), end: point(t.end, t.end.kind === 'relative' ? off : 0), any: false, lastTime, blockingEnd: null };
+      }
+      case 'blocking': {
+        const off = t.start.kind === 'relative' ? offset() : 0;
+        const start = point(t.start, off);
+        // packetdrill shifts the end by the start's offset when the start is relative.
+        const end = t.start.kind === 'relative' ? off + t.end.usecs : t.end.usecs;
+        return { time: start, end: start, any: false, lastTime, blockingEnd: end };
+      }
+    }
+  }
+
+  private tolerance(te: TimedEvent): number {
+    let tol = this.cfg.toleranceUsecs;
+    if (te.lastTime !== null && this.cfg.tolerancePercent > 0) {
+      tol = Math.max(tol, (this.cfg.tolerancePercent / 100) * (te.time - te.lastTime));
+    }
+    return tol;
+  }
+
+  /** packetdrill's timing check; returns the error text or null. */
+  private timingError(te: TimedEvent, actual: number, what: string, ev: Event): string | null {
+    if (te.any) return null;
+    const tol = this.tolerance(te);
+    if (te.end !== te.time) {
+      if (actual < te.time - tol || actual > te.end + tol) {
+        return `timing error: expected ${what} in time range ${secs(te.time)}~${secs(te.end)} sec but happened at ${secs(actual)} sec`;
+      }
+      return null;
+    }
+    if (actual < te.time - tol || actual > te.time + tol) {
+      return `timing error: expected ${what} at ${secs(te.time)} sec but happened at ${secs(actual)} sec; tolerance ${secs(tol)} sec`;
+    }
+    void ev;
+    return null;
+  }
+
+  // ------------------------------------------------------------ events
+
+  private async runEvents(): Promise<void> {
+    const events = this.script.events;
+    let first = true;
+    for (const ev of events) {
+      if (first && ev.time !== null) {
+        first = false;
+        if ((ev.time.kind === 'absolute' && ev.time.usecs !== 0) || (ev.time.kind === 'range' && ev.time.start.usecs !== 0)) {
+          this.fail({ kind: 'setup', span: ev.span, message: 'first event should be at time 0' });
+        }
+        this.clock.start();
+      }
+      if (!this.clock.started && ev.kind === 'command' && ev.time === null) {
+        // packetdrill's init command(s): before the clock starts.
+        await this.runCommand(ev, { time: 0, end: 0, any: true, lastTime: null, blockingEnd: null });
+        continue;
+      }
+      if (!this.clock.started) this.clock.start();
+      switch (ev.kind) {
+        case 'packet':
+          if (ev.packet.direction === 'inbound') await this.inbound(ev);
+          else await this.outbound(ev);
+          break;
+        case 'syscall':
+          await this.syscall(ev);
+          break;
+        case 'command': {
+          const te = this.resolveTime(ev, false);
+          await this.clock.until(te.time);
+          await this.runCommand(ev, te);
+          this.lastEvent = { time: te.time, inbound: false };
+          break;
+        }
+        case 'code':
+          this.fail({ kind: 'code', span: ev.span, message: 'code blocks (%{ }%) are not supported yet' });
+          break;
+      }
+    }
+  }
+
+  private async inbound(ev: PacketEvent): Promise<void> {
+    const te = this.resolveTime(ev, true);
+    const pkt = ev.packet;
+    if (pkt.kind !== 'tcp') {
+      this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
+      return;
+    }
+    const flow = this.flows.forInbound(pkt.ports);
+    if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
+      this.fail({
+        kind: 'packet',
+        span: ev.span,
+        message: 'error handling packet: inbound packet acks data before the local ISN is known (no outbound SYN or SYN-ACK yet)',
+      });
+      return;
+    }
+    const built = buildInbound(pkt, flow, this.cfg, this.link);
+    if (!built.ok) {
+      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${built.error}` });
+      return;
+    }
+    await this.clock.until(te.time);
+    const sentNs = this.wire.send(built.value);
+    const actual = this.clock.toUsecs(sentNs);
+    const view = viewOfScript(pkt, actual);
+    view.frame = built.value;
+    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
+    const terr = this.timingError(te, actual, 'inbound packet', ev);
+    this.lastEvent = { time: te.time, inbound: true };
+    if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfScript(pkt, te.time) });
+  }
+
+  /** Wait for the next captured segment of `flow` until `deadlineUsecs` (script time). */
+  private async nextSegment(flow: Flow | null, deadlineUsecs: number): Promise<LiveSegment | null> {
+    for (;;) {
+      const i = this.captured.findIndex((s) => {
+        const f = this.flows.forCaptured(s.localPort, s.remotePort);
+        return flow === null || f === null || f === flow;
+      });
+      if (i >= 0) return this.captured.splice(i, 1)[0]!;
+      const left = deadlineUsecs - this.clock.nowUsecs();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.wake = null;
+          resolve();
+        }, Math.ceil(left / 1000) + 1);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async outbound(ev: PacketEvent): Promise<void> {
+    const te = this.resolveTime(ev, false);
+    const pkt = ev.packet;
+    if (pkt.kind !== 'tcp') {
+      this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
+      return;
+    }
+    const flow = this.flows.forOutbound(pkt.ports);
+    const tol = this.tolerance(te);
+    const deadline = te.any ? this.clock.nowUsecs() + this.anyWaitUsecs() : te.end + tol;
+    const seg = await this.nextSegment(pkt.ports ? flow : null, deadline);
+    if (!seg) {
+      this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: 'missing', packet: viewOfScript(pkt, te.time), ok: false });
+      this.fail({
+        kind: 'missing',
+        span: ev.span,
+        message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec`,
+        scriptPacket: viewOfScript(pkt, te.time),
+      });
+      this.lastEvent = { time: this.clock.nowUsecs(), inbound: false };
+      return;
+    }
+    const actual = this.clock.toUsecs(seg.timeNs);
+    this.learn(flow, seg, pkt);
+    const mismatch = matchOutbound(pkt, seg, flow, this.cfg);
+    const liveView = viewOfLive(seg, flow, actual);
+    const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
+    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
+    this.lastEvent = { time: actual, inbound: false };
+    if (mismatch) {
+      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${mismatch}`, scriptPacket: viewOfScript(pkt, te.time), actualPacket: liveView });
+    } else if (terr) {
+      this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfScript(pkt, te.time), actualPacket: liveView });
+    }
+  }
+
+  /** How long `*` waits for an outbound packet. */
+  private anyWaitUsecs(): number {
+    return 10_000_000;
+  }
+
+  /** Learn the flow's ports and the kernel's ISN from what it sent. */
+  private learn(flow: Flow, seg: LiveSegment, pkt: TcpPacketAst): void {
+    if (flow.localPort === null) flow.localPort = seg.localPort;
+    if (flow.remotePort === null) flow.remotePort = seg.remotePort;
+    if (flow.localIsn === null && seg.tcp && seg.tcp.flags & 0x02) {
+      // The script's start is the ISN's relative value (normally 0).
+      flow.localIsn = (seg.tcp.seq - pkt.seq.start) >>> 0;
+    }
+  }
+
+  // ------------------------------------------------------------ calls
+
+  private async finishPending(): Promise<void> {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      await p.promise;
+    }
+  }
+
+  private async syscall(ev: SyscallEvent): Promise<void> {
+    // One call at a time, as packetdrill's single system-call thread: a new
+    // call waits for a blocking one to return.
+    await this.finishPending();
+    const te = this.resolveTime(ev, false);
+    let prepared;
+    try {
+      prepared = prepareCall(ev, this.ctx, this.fds, this.evalr, this.sys.constants);
+    } catch (e) {
+      if (e instanceof CallError) {
+        this.fail({ kind: 'syscall', span: e.expr?.span ?? ev.nameSpan, message: e.message });
+        return;
+      }
+      throw e;
+    }
+    await this.clock.until(te.time);
+    const startUsecs = this.clock.nowUsecs();
+    const terr = this.timingError(te, startUsecs, 'system call start', ev);
+    if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr });
+    // A blocking call (`...`) runs on the pool while the script goes on; any
+    // other call runs inline, as packetdrill runs it on its main thread.
+    let promise: Promise<CallResult>;
+    if (te.blockingEnd !== null) {
+      promise = this.sys.invokeAsync(prepared.op, prepared.args);
+    } else {
+      try {
+        promise = Promise.resolve(this.sys.invoke(prepared.op, prepared.args));
+      } catch (e) {
+        promise = Promise.reject(e);
+      }
+    }
+    const finish = async (): Promise<void> => {
+      let res: CallResult;
+      try {
+        res = await promise;
+      } catch (e) {
+        this.fail({ kind: 'syscall', span: ev.span, message: `${ev.name}: ${(e as Error).message}` });
+        return;
+      }
+      const endUsecs = this.clock.toUsecs(res.endNs);
+      this.checkResult(ev, res, prepared.check, endUsecs);
+      if (te.blockingEnd !== null) {
+        const bte: TimedEvent = { time: te.blockingEnd, end: te.blockingEnd, any: false, lastTime: null, blockingEnd: null };
+        const e2 = this.timingError(bte, endUsecs, 'system call return', ev);
+        if (e2) this.fail({ kind: 'timing', span: ev.span, message: e2 });
+      }
+    };
+    if (te.blockingEnd !== null) {
+      const p = finish().catch((e) => {
+        if (!(e instanceof Stop)) throw e;
+        this.stopFromPending = true;
+      });
+      this.pending = { ev, promise: p.then(() => this.rethrowIfStopped()) };
+      this.lastEvent = { time: te.time, inbound: false };
+      return;
+    }
+    await finish();
+    this.lastEvent = { time: te.time, inbound: false };
+  }
+
+  private stopFromPending = false;
+  private rethrowIfStopped(): void {
+    if (this.stopFromPending) throw new Stop();
+  }
+
+  private checkResult(ev: SyscallEvent, res: CallResult, check: ((r: CallResult) => string | null) | undefined, endUsecs: number): void {
+    const expectedRet = ev.result.kind === 'ellipsis' ? null : this.evalr.int(ev.result);
+    const name = ev.name;
+    const errText = res.ret < 0 ? ` errno ${res.errno} (${this.sys.strerror(res.errno)})` : '';
+    this.record({
+      timeUsecs: endUsecs,
+      line: ev.span.line,
+      kind: 'syscall',
+      text: `${name}() = ${res.ret}${res.ret < 0 ? ` ${this.sys.errnoName(res.errno)} (${this.sys.strerror(res.errno)})` : ''}`,
+      ok: true,
+    });
+    if (expectedRet !== null) {
+      if (FD_RETURNING.has(name) && expectedRet >= 0) {
+        if (res.ret < 0) {
+          this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${res.ret} with${errText}` });
+          return;
+        }
+        this.fds.bind(expectedRet, res.ret);
+      } else if (res.ret !== expectedRet) {
+        const got = res.ret < 0 ? `${res.ret} with${errText}` : `${res.ret}`;
+        this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${got}` });
+        return;
+      }
+    }
+    if (ev.errno) {
+      const want = this.sys.constants[ev.errno.name];
+      if (want === undefined) {
+        this.fail({ kind: 'syscall', span: ev.errno.span, message: `unknown errno name '${ev.errno.name}'` });
+        return;
+      }
+      if (res.ret >= 0 || res.errno !== want) {
+        this.fail({
+          kind: 'syscall',
+          span: ev.span,
+          message: `Expected errno ${want} (${this.sys.strerror(want)}) but got ${res.ret < 0 ? `${res.errno} (${this.sys.strerror(res.errno)})` : 'success'}`,
+        });
+        return;
+      }
+    } else if (expectedRet !== null && expectedRet >= 0 && res.ret < 0) {
+      this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${res.ret} with${errText}` });
+      return;
+    }
+    if (name === 'close' && res.ret === 0) {
+      const fdArg = ev.args[0];
+      if (fdArg && fdArg.kind === 'int') this.fds.forget(Number(fdArg.value));
+    }
+    if (check) {
+      const m = check(res);
+      if (m) this.fail({ kind: 'syscall', span: ev.span, message: m });
+    }
+  }
+
+  // ------------------------------------------------------------ commands
+
+  private runCommand(ev: CommandEvent, te: TimedEvent): Promise<void> {
+    const startUsecs = this.clock.started ? this.clock.nowUsecs() : 0;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(this.cfg.defines)) env[k] = v;
+    return new Promise((resolve, reject) => {
+      const child = spawn('sh', ['-c', ev.command], { cwd: dirname(this.file), env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const take = (b: Buffer) => {
+        if (out.length < 65536) out += b.toString('utf8');
+      };
+      child.stdout.on('data', take);
+      child.stderr.on('data', take);
+      // 'exit', not 'close': a command that leaves a server running in the
+      // background keeps the pipes open, and must not hold the script up.
+      child.on('exit', (code, signal) => {
+        child.stdout.removeAllListeners('data');
+        child.stderr.removeAllListeners('data');
+        child.stdout.destroy();
+        child.stderr.destroy();
+        this.record({ timeUsecs: startUsecs, expectedUsecs: te.time, line: ev.span.line, kind: 'command', text: ev.command.trim(), ok: code === 0 });
+        if (code !== 0) {
+          const status = signal ? `killed by signal ${signal}` : `exit status ${code}`;
+          try {
+            this.fail({
+              kind: 'command',
+              span: ev.span,
+              message: `error executing \`${ev.command.trim()}\` command: non-zero status ${code ?? signal} (${status})`,
+              detail: out.trim() || undefined,
+            });
+          } catch (e) {
+            reject(e);
+            return;
+          }
+        }
+        resolve();
+      });
+      child.on('error', (e) => {
+        try {
+          this.fail({ kind: 'command', span: ev.span, message: `error executing \`${ev.command.trim()}\` command: ${e.message}` });
+        } catch (e2) {
+          reject(e2);
+          return;
+        }
+        resolve();
+      });
+    });
+  }
+
+  /** For tests and reports: where the run stands. */
+  get liveFds(): number[] {
+    return this.fds.liveFds();
+  }
+}
+
+export type { Span, PacketView };

@@ -1,0 +1,71 @@
+// What a run found. The engine fills these in; reports turn them into text.
+
+import type { Span } from '../script/ast.js';
+
+/** A packet as the reports print it: script-relative numbers, already mapped. */
+export interface PacketView {
+  /** Script time of the packet, microseconds. */
+  timeUsecs: number;
+  direction: 'inbound' | 'outbound';
+  proto: 'tcp' | 'udp' | 'icmp' | 'other';
+  srcPort?: number;
+  dstPort?: number;
+  /** TCP flags in packetdrill letters, e.g. "S.", "P.", "F." */
+  flags?: string;
+  seq?: number;
+  end?: number;
+  len: number;
+  ack?: number | null;
+  win?: number | null;
+  urg?: number | null;
+  /** Options rendered packetdrill's way, null when not given; '...' when skipped. */
+  options?: string | null;
+  /** The whole frame (for pcaps and the HTML ladder), when one exists. */
+  frame?: Uint8Array;
+  /** Extra words after the packet, e.g. "(ecn ce)". */
+  extra?: string;
+}
+
+export type FailureKind =
+  | 'packet' // a live packet differs from the script
+  | 'timing' // an event happened outside its window
+  | 'missing' // an expected packet never came
+  | 'syscall' // a call returned something else
+  | 'command' // a backtick command failed
+  | 'code' // a %{ }% block failed
+  | 'setup' // namespace, wire, or a script error found at run time
+  | 'deadline'; // the script ran past its deadline
+
+export interface Failure {
+  kind: FailureKind;
+  /** The script line the failure belongs to. */
+  span: Span | null;
+  /** The packetdrill-shaped message without the `file:line: ` prefix. */
+  message: string;
+  scriptPacket?: PacketView;
+  actualPacket?: PacketView;
+  /** Extra lines worth showing (a command's output, a listener's log). */
+  detail?: string;
+}
+
+/** One thing that happened, for -v, the HTML ladder and the JSON report. */
+export interface TraceEntry {
+  /** Script time, microseconds. */
+  timeUsecs: number;
+  /** The script time the event was due (or its window start). */
+  expectedUsecs?: number;
+  line: number | null;
+  kind: 'inbound' | 'outbound' | 'syscall' | 'command' | 'code' | 'note';
+  text: string;
+  packet?: PacketView;
+  ok: boolean;
+}
+
+export interface Verdict {
+  file: string;
+  passed: boolean;
+  failures: Failure[];
+  trace: TraceEntry[];
+  durationMs: number;
+  seed: number;
+}

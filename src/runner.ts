@@ -1,0 +1,203 @@
+// Running one script from the outside: parse and check it here (bad input
+// never reaches a namespace), then run it in a sandboxed process of its own
+// and collect its verdict.
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseScript } from './script/parse.js';
+import { checkScript } from './script/check.js';
+import type { Script } from './script/ast.js';
+import { formatSourceError, type SourceError } from './script/errors.js';
+import type { RunConfig } from './engine/config.js';
+import { applyOption, finishConfig, newConfig } from './engine/options.js';
+import type { TraceEntry, Verdict } from './engine/verdict.js';
+import { sandboxCommand } from './sandbox/spawn.js';
+
+export type RunStatus = 'pass' | 'fail' | 'error';
+
+export interface RunResult {
+  file: string;
+  status: RunStatus;
+  /** For 'error': one clear line (file:line:col: what; expected what) and maybe the source line. */
+  error?: string;
+  verdict?: Verdict;
+  /** What the script's process wrote to stderr (libpcap warnings, crashes). */
+  stderr?: string;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  /** `--name[=value]` options from the command line; they win over the script's. */
+  options?: Array<{ name: string; value: string | null }>;
+  verbose?: boolean;
+  onTrace?: (file: string, t: TraceEntry) => void;
+  /** Parse and check only. */
+  dryRun?: boolean;
+}
+
+export interface PreparedScript {
+  file: string;
+  source: string;
+  script: Script;
+  config: RunConfig;
+}
+
+function errorResult(file: string, error: string, started: number): RunResult {
+  return { file, status: 'error', error, durationMs: Date.now() - started };
+}
+
+/** Parse, check and configure a script; an error line on bad input. */
+export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | { ok: false; error: string } {
+  let source: string;
+  try {
+    if (statSync(file).isDirectory()) return { ok: false, error: `${file}: is a directory` };
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, error: `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}` };
+  }
+  const parsed = parseScript(source, file);
+  if (!parsed.ok) return { ok: false, error: formatSourceError(parsed.error, source) };
+  const problems: SourceError[] = checkScript(parsed.value, file);
+  if (problems.length > 0) return { ok: false, error: problems.map((p) => formatSourceError(p, source)).join('\n') };
+  const cfg = newConfig();
+  const explicit = new Set<string>();
+  for (const o of parsed.value.options) {
+    const err = applyOption(cfg, o.name, o.value, explicit);
+    if (err) return { ok: false, error: formatSourceError({ file, span: o.span, message: err }, source) };
+  }
+  for (const o of opts.options ?? []) {
+    const err = applyOption(cfg, o.name, o.value, explicit);
+    if (err) return { ok: false, error: `pktdrill: ${err}` };
+  }
+  finishConfig(cfg, explicit);
+  if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
+  if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
+  return { ok: true, value: { file, source, script: parsed.value, config: cfg } };
+}
+
+/** Roughly how long a script runs, in seconds: the sum of its times. */
+export function estimateSeconds(script: Script): number {
+  let t = 0;
+  for (const ev of script.events) {
+    const time = ev.time;
+    if (!time) continue;
+    switch (time.kind) {
+      case 'absolute':
+        t = Math.max(t, time.usecs / 1e6);
+        break;
+      case 'relative':
+        t += time.usecs / 1e6;
+        break;
+      case 'range':
+        t = time.end.kind === 'absolute' ? Math.max(t, time.end.usecs / 1e6) : t + time.end.usecs / 1e6;
+        break;
+      case 'blocking':
+        t = time.end.kind === 'absolute' && time.start.kind === 'absolute' ? Math.max(t, time.end.usecs / 1e6) : t + time.end.usecs / 1e6;
+        break;
+      case 'any':
+        t += 1;
+        break;
+    }
+  }
+  return t;
+}
+
+/** The compiled child entry, found from the package root (works from src/ under vitest too). */
+function childEntry(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dist', 'sandbox', 'child-entry.js');
+}
+
+/** Run one script in its own namespaces. Never throws on bad input. */
+export async function runScriptFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const prep = prepareScript(file, opts);
+  if (!prep.ok) return errorResult(file, prep.error, started);
+  if (opts.dryRun || (opts.options ?? []).some((o) => o.name === 'dry_run')) {
+    return { file, status: 'pass', durationMs: Date.now() - started };
+  }
+  const { config, script } = prep.value;
+  const deadlineSecs = config.deadlineSecs || Math.ceil(30 + 3 * estimateSeconds(script));
+  const job = { file, config, verbose: !!opts.verbose };
+  const cmd = sandboxCommand(childEntry(), [JSON.stringify(job)]);
+  return new Promise<RunResult>((resolve) => {
+    let child;
+    try {
+      child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
+    } catch (e) {
+      resolve(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
+      return;
+    }
+    let stderr = '';
+    let buf = '';
+    let verdict: Verdict | undefined;
+    let timedOut = false;
+    child.stdout!.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => {
+      if (stderr.length < 1 << 16) stderr += b.toString();
+    });
+    const out = child.stdio[3] as NodeJS.ReadableStream;
+    out.on('data', (b: Buffer) => {
+      buf += b.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict };
+          if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
+          else if (msg.type === 'verdict') verdict = msg.verdict;
+        } catch {
+          stderr += line + '\n';
+        }
+      }
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, deadlineSecs * 1000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const durationMs = Date.now() - started;
+      if (timedOut) {
+        resolve({
+          file,
+          status: 'fail',
+          verdict: {
+            file,
+            passed: false,
+            failures: [{ kind: 'deadline', span: null, message: `script still running after its deadline of ${deadlineSecs} s (set --deadline=N)` }],
+            trace: [],
+            durationMs,
+            seed: config.seed,
+          },
+          stderr,
+          durationMs,
+        });
+        return;
+      }
+      if (!verdict) {
+        const why = stderr.includes('unshare') || stderr.includes('Operation not permitted') ? stderr.trim().split('\n').pop() : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict`;
+        resolve(errorResult(file, `${file}: sandbox: ${why}`, started));
+        return;
+      }
+      const setup = verdict.failures.find((f) => f.kind === 'setup' && f.span === null);
+      resolve({
+        file,
+        status: verdict.passed ? 'pass' : setup ? 'error' : 'fail',
+        error: setup ? `${file}: ${setup.message}` : undefined,
+        verdict,
+        stderr,
+        durationMs,
+      });
+    });
+  });
+}

@@ -1,0 +1,75 @@
+// The script's own process: PID 1 of fresh namespaces (see spawn.ts). It
+// builds the wire, runs the engine, and reports on fd 3 as JSON lines:
+//   {"type":"trace","entry":...}   as events happen (only with -v)
+//   {"type":"verdict","verdict":...} once, at the end
+
+import { readFileSync, writeSync } from 'node:fs';
+import { parseScript } from '../script/parse.js';
+import type { RunConfig } from '../engine/config.js';
+import { Engine } from '../engine/run.js';
+import { decodeLive } from '../engine/live.js';
+import type { Failure, TraceEntry, Verdict } from '../engine/verdict.js';
+import { setUpNetwork, SandboxError, KERNEL_MAC } from './network.js';
+import { Wire, WireError } from '../link/wire.js';
+import { loadSyscalls } from '../syscalls/index.js';
+
+export interface ChildJob {
+  file: string;
+  config: RunConfig;
+  verbose: boolean;
+}
+
+const OUT_FD = 3;
+
+function send(msg: unknown): void {
+  const line = JSON.stringify(msg, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)) + '\n';
+  writeSync(OUT_FD, line);
+}
+
+function setupVerdict(file: string, message: string, seed: number): Verdict {
+  const f: Failure = { kind: 'setup', span: null, message };
+  return { file, passed: false, failures: [f], trace: [], durationMs: 0, seed };
+}
+
+export async function childMain(job: ChildJob): Promise<void> {
+  const { file, config } = job;
+  let wire: Wire | null = null;
+  try {
+    const source = readFileSync(file, 'utf8');
+    const parsed = parseScript(source, file);
+    if (!parsed.ok) {
+      send({ type: 'verdict', verdict: setupVerdict(file, parsed.error.message, config.seed) });
+      return;
+    }
+    const net = setUpNetwork({
+      family: config.ipVersion === 'ipv6' ? 6 : 4,
+      localIp: config.localIp,
+      remoteIp: config.remoteIp,
+      prefixLen: config.prefixLen,
+      mtu: config.mtu,
+      gatewayIp: config.gatewayIp,
+    });
+    const sys = loadSyscalls();
+    let engine: Engine | null = null;
+    const early: Parameters<Engine['onCaptured']>[0][] = [];
+    wire = new Wire(net.wireIf, `ether src ${KERNEL_MAC} and (ip or ip6)`, (frame) => {
+      const seg = decodeLive(frame.bytes, frame.timeNs);
+      if (seg === null || typeof seg === 'string') return;
+      if (engine) engine.onCaptured(seg);
+      else early.push(seg);
+    });
+    const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
+    engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace });
+    for (const s of early) engine.onCaptured(s);
+    const verdict = await engine.run();
+    send({ type: 'verdict', verdict });
+  } catch (e) {
+    if (e instanceof SandboxError || e instanceof WireError) {
+      send({ type: 'verdict', verdict: setupVerdict(file, e.message, config.seed) });
+    } else {
+      send({ type: 'verdict', verdict: setupVerdict(file, `internal error: ${(e as Error).stack ?? e}`, config.seed) });
+    }
+  } finally {
+    wire?.close();
+  }
+}

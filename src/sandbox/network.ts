@@ -1,0 +1,90 @@
+// Child side of the sandbox: the wire inside the script's own network namespace.
+//
+//   kernel under test ── veth0 (local address) ══ veth1 ── cap (inject + capture)
+//
+// Offloads off so a captured frame is one real segment with a real checksum;
+// pfifo so nothing is paced; a permanent neighbour entry so there is no ARP/ND.
+
+import { execFileSync } from 'node:child_process';
+
+export const KERNEL_IF = 'veth0';
+export const WIRE_IF = 'veth1';
+/** Fixed, locally administered MACs: stable captures, easy to read. */
+export const KERNEL_MAC = '02:70:6b:00:00:01';
+export const WIRE_MAC = '02:70:6b:00:00:02';
+
+export interface NetworkConfig {
+  /** 4, 6, or 'mapped' (IPv4 on the wire, IPv4-mapped IPv6 in the socket API). */
+  family: 4 | 6;
+  localIp: string;
+  remoteIp: string;
+  /** Prefix length of the local address (packetdrill: 192.168.0.1/16). */
+  prefixLen: number;
+  mtu: number;
+  /** A gateway on the local subnet through which the remote is reached, or null for on-link. */
+  gatewayIp: string | null;
+}
+
+export interface Network {
+  kernelIf: string;
+  wireIf: string;
+  kernelMac: string;
+  wireMac: string;
+}
+
+export class SandboxError extends Error {}
+
+function run(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: string; code?: string; message: string };
+    if (err.code === 'ENOENT') throw new SandboxError(`sandbox set-up: '${cmd}' is not installed`);
+    const detail = (err.stderr ?? err.message).trim().split('\n')[0];
+    throw new SandboxError(`sandbox set-up: '${cmd} ${args.join(' ')}' failed: ${detail}`);
+  }
+}
+
+function sysctl(name: string, value: string | number): void {
+  run('sysctl', ['-qw', `${name}=${value}`]);
+}
+
+/** Build the veth wire. Must run inside the script's fresh network namespace. */
+export function setUpNetwork(cfg: NetworkConfig): Network {
+  const ip = (...a: string[]) => run('ip', a);
+  ip('link', 'set', 'lo', 'up');
+  ip('link', 'add', KERNEL_IF, 'address', KERNEL_MAC, 'mtu', String(cfg.mtu), 'type', 'veth',
+    'peer', 'name', WIRE_IF, 'address', WIRE_MAC, 'mtu', String(cfg.mtu));
+  // The wire side never speaks for itself: no IPv6 link-local, no router solicitations, no MLD.
+  sysctl(`net.ipv6.conf.${WIRE_IF}.disable_ipv6`, 1);
+  if (cfg.family === 4) {
+    sysctl(`net.ipv6.conf.${KERNEL_IF}.disable_ipv6`, 1);
+  } else {
+    sysctl(`net.ipv6.conf.${KERNEL_IF}.accept_dad`, 0);
+    sysctl(`net.ipv6.conf.${KERNEL_IF}.router_solicitations`, 0);
+  }
+  for (const dev of [KERNEL_IF, WIRE_IF]) {
+    run('ethtool', ['-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
+  }
+  run('tc', ['qdisc', 'replace', 'dev', KERNEL_IF, 'root', 'pfifo', 'limit', '1000']);
+  ip('link', 'set', WIRE_IF, 'up');
+  ip('link', 'set', KERNEL_IF, 'up');
+  const v = cfg.family === 6 ? '-6' : '-4';
+  const addrArgs = ['addr', 'add', `${cfg.localIp}/${cfg.prefixLen}`, 'dev', KERNEL_IF];
+  if (cfg.family === 6) addrArgs.push('nodad');
+  run('ip', [v, ...addrArgs]);
+  const neighbour = cfg.gatewayIp ?? cfg.remoteIp;
+  if (cfg.gatewayIp) {
+    run('ip', [v, 'route', 'add', cfg.remoteIp, 'via', cfg.gatewayIp, 'dev', KERNEL_IF]);
+  } else {
+    run('ip', [v, 'route', 'add', cfg.remoteIp, 'dev', KERNEL_IF]);
+  }
+  run('ip', [v, 'neigh', 'replace', neighbour, 'lladdr', WIRE_MAC, 'dev', KERNEL_IF, 'nud', 'permanent']);
+  return { kernelIf: KERNEL_IF, wireIf: WIRE_IF, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC };
+}
+
+/** Interfaces of the current namespace, from `ip -j` (sysfs may show another namespace's). */
+export function listInterfaces(): string[] {
+  const out = run('ip', ['-j', 'link', 'show']);
+  return (JSON.parse(out) as Array<{ ifname: string }>).map((l) => l.ifname);
+}

@@ -1,0 +1,54 @@
+// Parent side of the sandbox: the command line that starts a script's process
+// inside fresh namespaces of its own.
+//
+//  setpriv --pdeathsig KILL      if pktdrill dies (even by SIGKILL), unshare dies
+//  unshare --net                 a network namespace that exists only while its processes do
+//          --pid --fork          the script process is PID 1 there: when it exits, the kernel
+//          --kill-child          kills every process it started; when unshare dies, so does it
+//          --mount --mount-proc  a private /proc and /sys showing the namespace's own view
+//          [--user --map-root-user]  when not root
+//  sh -c 'mount ...; exec node <entry> ...'
+//                                /proc/sys read-only except /proc/sys/net (the namespace's
+//                                own sysctls), so no script can change a host setting.
+
+import process from 'node:process';
+
+export interface SandboxCommand {
+  command: string;
+  args: string[];
+}
+
+const PREPARE = [
+  // sysfs must be mounted again or /sys/class/net shows the host's interfaces.
+  'mount -t sysfs sysfs /sys',
+  // Everything under /proc/sys read-only but the namespace's own network sysctls.
+  'mount --bind /proc/sys /proc/sys',
+  'mount -o remount,bind,ro /proc/sys',
+  'mount --bind /proc/sys/net /proc/sys/net',
+  'mount -o remount,bind,rw /proc/sys/net',
+].join(' && ');
+
+export function isRoot(): boolean {
+  return typeof process.geteuid === 'function' && process.geteuid() === 0;
+}
+
+/** The command that runs `node entry ...args` as PID 1 of new namespaces. */
+export function sandboxCommand(entry: string, args: string[]): SandboxCommand {
+  const unshare = ['unshare'];
+  if (!isRoot()) unshare.push('--user', '--map-root-user');
+  unshare.push(
+    '--net',
+    '--pid',
+    '--fork',
+    '--kill-child=KILL',
+    '--mount',
+    '--propagation',
+    'private',
+    '--mount-proc',
+  );
+  const script = `${PREPARE} && exec "$0" "$@"`;
+  return {
+    command: 'setpriv',
+    args: ['--pdeathsig', 'KILL', '--', ...unshare, 'sh', '-c', script, process.execPath, ...process.execArgv, entry, ...args],
+  };
+}
