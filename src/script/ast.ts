@@ -101,6 +101,9 @@ export interface ArrayExpr extends Node {
 export interface StructExpr extends Node {
   kind: 'struct';
   fields: FieldExpr[];
+  /** Every member in written order, present only when some member has no
+   * name: `{..., 1000}` (an iovec), `{1, 2}`. Named members are FieldExprs. */
+  items?: Expr[];
 }
 
 /** `name=value` inside a struct, or as a bare argument (`sa_family=AF_INET`). */
@@ -108,6 +111,8 @@ export interface FieldExpr extends Node {
   kind: 'field';
   name: string;
   value: Expr;
+  /** `msg_iov(1)=[...]`, `msg_name(...)=...`: the arguments written after the name. */
+  args?: Expr[];
 }
 
 /** `htons(8080)`, `inet_addr("192.0.2.1")`, `sockaddr(...)`: a function-like value. */
@@ -131,7 +136,7 @@ export type TcpOptionAst =
   | (Node & { kind: 'sack'; blocks: Array<{ start: number; end: number }> })
   | (Node & { kind: 'timestamp'; val: number; ecr: number })
   | (Node & { kind: 'fastopen'; cookie: string /* hex, may be empty */; exp: boolean })
-  | (Node & { kind: 'md5' })
+  | (Node & { kind: 'md5'; digest?: string /* hex as written, when given */ })
   | (Node & { kind: 'generic'; type: number; data: string /* hex */ });
 
 /** `[ect0]`, `[ect1]`, `[ce]`, `[ect01]`, `[noecn]` */
@@ -177,6 +182,8 @@ export interface IcmpPacketAst extends Node {
   /** e.g. "port_unreachable", "frag_needed" */
   code: string | null;
   mtu: number | null;
+  /** `id N`: the ICMP echo identifier, when written. */
+  id?: number;
   /** The echoed packet written after the ICMP header, if any. */
   echoed: TcpPacketAst | UdpPacketAst | null;
   ip: IpAttrsAst;
@@ -211,10 +218,10 @@ export interface CommandEvent extends Node {
   command: string;
 }
 
-/** `%{ python }%` code block at a time. */
+/** `%{ python }%` code block at a time, or untimed (null): runs where it stands. */
 export interface CodeEvent extends Node {
   kind: 'code';
-  time: EventTime;
+  time: EventTime | null;
   code: string;
 }
 
