@@ -395,7 +395,7 @@ export class Engine {
       const endUsecs = this.clock.toUsecs(res.endNs);
       this.checkResult(ev, res, prepared.check, endUsecs);
       if (te.blockingEnd !== null) {
-        const bte: TimedEvent = { time: te.blockingEnd, end: te.blockingEnd, any: false, lastTime: null, blockingEnd: null };
+        const bte: TimedEvent = { time: te.blockingEnd, end: te.blockingEnd, any: false, lastTime: te.time, blockingEnd: null };
         const e2 = this.timingError(bte, endUsecs, 'system call return', ev);
         if (e2) this.fail({ kind: 'timing', span: ev.span, message: e2 });
       }
