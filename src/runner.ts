@@ -170,7 +170,8 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
       if (timedOut) {
         resolve({
           file,
-          status: 'fail',
+          status: 'error',
+          error: `${file}: script still running after its deadline of ${deadlineSecs} s (a call that never returns? set --deadline=N)`,
           verdict: {
             file,
             passed: false,

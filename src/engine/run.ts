@@ -301,14 +301,19 @@ export class Engine {
     }
     const flow = this.flows.forOutbound(pkt.ports);
     const tol = this.tolerance(te);
-    const deadline = te.any ? this.clock.nowUsecs() + this.anyWaitUsecs() : te.end + tol;
+    // packetdrill waits for the next packet however long it takes, so a late
+    // packet is a timing error rather than a missing one. We wait past the
+    // window by a grace (half the gap since the last event, at least 1 s) to
+    // report it the same way, and call it missing after that.
+    const gap = te.lastTime === null ? 0 : Math.max(0, te.time - te.lastTime);
+    const deadline = te.any ? this.clock.nowUsecs() + this.anyWaitUsecs() : te.end + tol + Math.max(1_000_000, gap / 2);
     const seg = await this.nextSegment(pkt.ports ? flow : null, deadline);
     if (!seg) {
       this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: 'missing', packet: viewOfScript(pkt, te.time), ok: false });
       this.fail({
         kind: 'missing',
         span: ev.span,
-        message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec`,
+        message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec; none came by ${secs(deadline)} sec`,
         scriptPacket: viewOfScript(pkt, te.time),
       });
       this.lastEvent = { time: this.clock.nowUsecs(), inbound: false };
@@ -363,7 +368,7 @@ export class Engine {
       prepared = prepareCall(ev, this.ctx, this.fds, this.evalr, this.sys.constants);
     } catch (e) {
       if (e instanceof CallError) {
-        this.fail({ kind: 'syscall', span: e.expr?.span ?? ev.nameSpan, message: e.message });
+        this.callFailure(ev, e.message, e.expr?.span ?? ev.nameSpan);
         return;
       }
       throw e;
@@ -389,7 +394,7 @@ export class Engine {
       try {
         res = await promise;
       } catch (e) {
-        this.fail({ kind: 'syscall', span: ev.span, message: `${ev.name}: ${(e as Error).message}` });
+        this.callFailure(ev, (e as Error).message);
         return;
       }
       const endUsecs = this.clock.toUsecs(res.endNs);
@@ -418,6 +423,10 @@ export class Engine {
     if (this.stopFromPending) throw new Stop();
   }
 
+  private callFailure(ev: SyscallEvent, message: string, span: Span = ev.span): void {
+    this.fail({ kind: 'syscall', span, message: `runtime error in ${ev.name} call: ${message}` });
+  }
+
   private checkResult(ev: SyscallEvent, res: CallResult, check: ((r: CallResult) => string | null) | undefined, endUsecs: number): void {
     const expectedRet = ev.result.kind === 'ellipsis' ? null : this.evalr.int(ev.result);
     const name = ev.name;
@@ -432,32 +441,28 @@ export class Engine {
     if (expectedRet !== null) {
       if (FD_RETURNING.has(name) && expectedRet >= 0) {
         if (res.ret < 0) {
-          this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${res.ret} with${errText}` });
+          this.callFailure(ev, `Expected non-negative result but got ${res.ret} with${errText}`);
           return;
         }
         this.fds.bind(expectedRet, res.ret);
       } else if (res.ret !== expectedRet) {
         const got = res.ret < 0 ? `${res.ret} with${errText}` : `${res.ret}`;
-        this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${got}` });
+        this.callFailure(ev, `Expected result ${expectedRet} but got ${got}`);
         return;
       }
     }
     if (ev.errno) {
       const want = this.sys.constants[ev.errno.name];
       if (want === undefined) {
-        this.fail({ kind: 'syscall', span: ev.errno.span, message: `unknown errno name '${ev.errno.name}'` });
+        this.callFailure(ev, `unknown symbol: '${ev.errno.name}'`, ev.errno.span);
         return;
       }
       if (res.ret >= 0 || res.errno !== want) {
-        this.fail({
-          kind: 'syscall',
-          span: ev.span,
-          message: `Expected errno ${want} (${this.sys.strerror(want)}) but got ${res.ret < 0 ? `${res.errno} (${this.sys.strerror(res.errno)})` : 'success'}`,
-        });
+        this.callFailure(ev, `Expected errno ${want} (${this.sys.strerror(want)}) but got ${res.ret < 0 ? `${res.errno} (${this.sys.strerror(res.errno)})` : `success (result ${res.ret})`}`);
         return;
       }
     } else if (expectedRet !== null && expectedRet >= 0 && res.ret < 0) {
-      this.fail({ kind: 'syscall', span: ev.span, message: `Expected result ${expectedRet} but got ${res.ret} with${errText}` });
+      this.callFailure(ev, `Expected result ${expectedRet} but got ${res.ret} with${errText}`);
       return;
     }
     if (name === 'close' && res.ret === 0) {
@@ -466,7 +471,7 @@ export class Engine {
     }
     if (check) {
       const m = check(res);
-      if (m) this.fail({ kind: 'syscall', span: ev.span, message: m });
+      if (m) this.callFailure(ev, m);
     }
   }
 
@@ -493,12 +498,12 @@ export class Engine {
         child.stderr.destroy();
         this.record({ timeUsecs: startUsecs, expectedUsecs: te.time, line: ev.span.line, kind: 'command', text: ev.command.trim(), ok: code === 0 });
         if (code !== 0) {
-          const status = signal ? `killed by signal ${signal}` : `exit status ${code}`;
+          const status = signal ? `got signal ${signal}` : `non-zero status ${code}`;
           try {
             this.fail({
               kind: 'command',
               span: ev.span,
-              message: `error executing \`${ev.command.trim()}\` command: non-zero status ${code ?? signal} (${status})`,
+              message: `error executing \`${ev.command.trim()}\` command: ${status}`,
               detail: out.trim() || undefined,
             });
           } catch (e) {

@@ -1,0 +1,57 @@
+// End to end: every script of the corpus against the live kernel, and the
+// negative scripts failing on their known line with their known message.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScriptFile, type RunResult } from '../src/runner.js';
+import { formatFailure } from '../src/report/text.js';
+
+const corpus = readdirSync('scripts-tcp')
+  .filter((f) => f.endsWith('.pkt'))
+  .map((f) => join('scripts-tcp', f));
+
+function explain(r: RunResult): string {
+  if (r.status === 'error') return r.error ?? 'error';
+  return (r.verdict?.failures ?? []).map((f) => formatFailure(r.file, f)).join('\n');
+}
+
+describe('scripts-tcp corpus passes on this kernel', () => {
+  for (const file of corpus) {
+    it(file, async () => {
+      const r = await runScriptFile(file);
+      expect(r.status, explain(r)).toBe('pass');
+    });
+  }
+});
+
+/** [script, line, the failure text (first line, without `file:line: `)] */
+const NEGATIVE: Array<[string, number, RegExp]> = [
+  ['wrong-ack.pkt', 11, /^error handling packet: live packet field tcp_ack_seq: expected: 2 \(0x2\) vs actual: 1 \(0x1\)$/],
+  ['wrong-errno.pkt', 6, /^runtime error in connect call: Expected errno 114 \(Operation already in progress\) but got 115 \(Operation now in progress\)$/],
+  ['missing-packet.pkt', 6, /^error handling packet: live packet field ipv4_total_length: expected: 44 \(0x2c\) vs actual: 40 \(0x28\)$/],
+  ['late-packet.pkt', 9, /^timing error: expected outbound packet at 0\.5\d+ sec but happened at 1\.0\d+ sec; tolerance 0\.0\d+ sec$/],
+  ['failing-command.pkt', 2, /^error executing `exit 3` command: non-zero status 3$/],
+];
+
+describe('negative scripts fail where and how they should', () => {
+  for (const [name, line, message] of NEGATIVE) {
+    it(name, async () => {
+      const r = await runScriptFile(join('test', 'negative', name));
+      expect(r.status, r.error).toBe('fail');
+      const f = r.verdict!.failures[0]!;
+      expect(f.span?.line).toBe(line);
+      expect(f.message).toMatch(message);
+    });
+  }
+
+  it('a packet failure prints script and actual packets the packetdrill way', async () => {
+    const r = await runScriptFile(join('test', 'negative', 'wrong-ack.pkt'));
+    const text = formatFailure(r.file, r.verdict!.failures[0]!);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(
+      'test/negative/wrong-ack.pkt:11: error handling packet: live packet field tcp_ack_seq: expected: 2 (0x2) vs actual: 1 (0x1)',
+    );
+    expect(lines[1]).toMatch(/^script packet: +0\.\d{6} S\. 0:0\(0\) ack 2 <mss 1460>$/);
+    expect(lines[2]).toMatch(/^actual packet: +0\.\d{6} S\. 0:0\(0\) ack 1 win \d+ <mss 1460>$/);
+  });
+});
