@@ -62,7 +62,8 @@ interface Parsed {
 
 function parseArgs(argv: string[]): Parsed {
   const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
+  if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
+  if (!command) throw new UsageError('no command given: pktdrill run FILE|DIR...');
   if (command !== 'run' && command !== 'check') {
     const near = closest(command, ['run', 'check']);
     throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
@@ -108,9 +109,9 @@ export async function main(argv: string[]): Promise<void> {
     args = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      if (e.message) process.stderr.write(`pktdrill: ${e.message}\n`);
-      process.stderr.write(USAGE);
-      process.exitCode = 2;
+      if (e.message) process.stderr.write(`pktdrill: ${e.message} (pktdrill --help for usage)\n`);
+      else process.stdout.write(USAGE);
+      process.exitCode = e.message ? 2 : 0;
       return;
     }
     throw e;

@@ -136,6 +136,7 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
     let buf = '';
     let verdict: Verdict | undefined;
     let timedOut = false;
+    let at: { line: number; what: string } | null = null;
     child.stdout!.on('data', (b: Buffer) => (stderr += b.toString()));
     child.stderr!.on('data', (b: Buffer) => {
       if (stderr.length < 1 << 16) stderr += b.toString();
@@ -148,8 +149,9 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         try {
-          const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict };
-          if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
+          const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict; line?: number; what?: string };
+          if (msg.type === 'at') at = { line: msg.line!, what: msg.what! };
+          else if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
           else if (msg.type === 'verdict') verdict = msg.verdict;
         } catch {
           stderr += line + '\n';
@@ -171,7 +173,9 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
         resolve({
           file,
           status: 'error',
-          error: `${file}: script still running after its deadline of ${deadlineSecs} s (a call that never returns? set --deadline=N)`,
+          error: at
+            ? `${file}:${at.line}: script still running after its deadline of ${deadlineSecs} s, at ${at.what} (a call that never returns? set --deadline=N)`
+            : `${file}: script still running after its deadline of ${deadlineSecs} s (set --deadline=N)`,
           verdict: {
             file,
             passed: false,
@@ -186,7 +190,10 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
         return;
       }
       if (!verdict) {
-        const why = stderr.includes('unshare') || stderr.includes('Operation not permitted') ? stderr.trim().split('\n').pop() : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict`;
+        const last = stderr.trim().split('\n').pop() ?? '';
+        const why = /unshare|setpriv|chrt|mount/.test(last)
+          ? `${last} (pktdrill needs root, or unprivileged user namespaces)`
+          : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict${last ? `: ${last}` : ''}`;
         resolve(errorResult(file, `${file}: sandbox: ${why}`, started));
         return;
       }

@@ -28,6 +28,8 @@ export interface EngineWire {
 export interface EngineHooks {
   /** Called for every trace entry as it happens (for -v). */
   onTrace?: (t: TraceEntry) => void;
+  /** Called as each event starts: lets the parent name the line a stuck script is on. */
+  onEvent?: (line: number, what: string) => void;
 }
 
 interface TimedEvent {
@@ -202,6 +204,7 @@ export class Engine {
     const events = this.script.events;
     let first = true;
     for (const ev of events) {
+      this.hooks.onEvent?.(ev.span.line, ev.kind === 'syscall' ? `${ev.name}()` : ev.kind === 'packet' ? `${ev.packet.direction} packet` : ev.kind);
       if (first && ev.time !== null) {
         first = false;
         if ((ev.time.kind === 'absolute' && ev.time.usecs !== 0) || (ev.time.kind === 'range' && ev.time.start.usecs !== 0)) {

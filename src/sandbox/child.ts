@@ -59,7 +59,8 @@ export async function childMain(job: ChildJob): Promise<void> {
       else early.push(seg);
     });
     const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
-    engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace });
+    const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
+    engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent });
     for (const s of early) engine.onCaptured(s);
     const verdict = await engine.run();
     send({ type: 'verdict', verdict });

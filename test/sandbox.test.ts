@@ -1,0 +1,88 @@
+// The sandbox promise: a script's sysctls, interfaces and processes never
+// outlive it and never reach the host, however the run ends.
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runScriptFile } from '../src/runner.js';
+
+const SYSCTLS = [
+  'net/ipv4/tcp_syncookies',
+  'net/ipv4/tcp_syn_linear_timeouts',
+  'net/ipv4/tcp_synack_retries',
+  'net/ipv4/tcp_rmem',
+  'net/core/somaxconn',
+  'vm/swappiness',
+];
+
+interface HostState {
+  sysctls: Record<string, string>;
+  links: string[];
+  netns: string;
+}
+
+function hostState(): HostState {
+  const sysctls: Record<string, string> = {};
+  for (const s of SYSCTLS) sysctls[s] = readFileSync(`/proc/sys/${s}`, 'utf8').trim();
+  const links = (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as Array<{ ifname: string }>)
+    .map((l) => l.ifname)
+    .sort();
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return { sysctls, links, netns };
+}
+
+/** Processes whose command line contains the marker. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(marker)) pids.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+describe('sandbox', () => {
+  it('leaves host sysctls, interfaces and processes as they were after a run', async () => {
+    const before = hostState();
+    const r = await runScriptFile('test/sandbox/changes-things.pkt');
+    expect(r.status, r.error ?? JSON.stringify(r.verdict?.failures)).toBe('pass');
+    expect(hostState()).toEqual(before);
+    expect(await until(() => processesWith('sleep 301').length === 0, 2000)).toBe(true);
+  });
+
+  it('refuses a sysctl outside the network namespace', async () => {
+    const before = hostState();
+    const r = await runScriptFile('test/sandbox/host-sysctl.pkt');
+    expect(r.status).toBe('fail');
+    expect(r.verdict!.failures[0]!.message).toMatch(/^error executing `sysctl -q -w vm.swappiness=13` command: non-zero status \d+$/);
+    expect(r.verdict!.failures[0]!.detail).toMatch(/permission denied|Read-only file system/);
+    expect(hostState()).toEqual(before);
+  });
+
+  it('leaves nothing behind when pktdrill itself is killed with SIGKILL', async () => {
+    const before = hostState();
+    const cli = spawn(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/long.pkt'], { stdio: 'ignore' });
+    // Wait until the script's background process runs inside its namespace.
+    expect(await until(() => processesWith('sleep 302').length > 0, 10_000)).toBe(true);
+    const inside = processesWith('sleep 302')[0]!;
+    const netns = readFileSync(`/proc/${inside}/stat`, 'utf8') && execFileSync('readlink', [`/proc/${inside}/ns/net`], { encoding: 'utf8' }).trim();
+    expect(netns).not.toBe(execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).trim());
+    cli.kill('SIGKILL');
+    expect(await until(() => processesWith('sleep 302').length === 0, 5000)).toBe(true);
+    expect(await until(() => processesWith('child-entry.js').length === 0, 5000)).toBe(true);
+    expect(hostState()).toEqual(before);
+  });
+});
