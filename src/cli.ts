@@ -5,6 +5,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { runScriptFile, type RunResult } from './runner.js';
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
 import { findOption, OPTIONS, closest } from './engine/options.js';
@@ -18,6 +19,8 @@ namespace of its own. Exit status: 0 all passed, 1 a script failed,
 
 options:
   -v, --verbose            print every packet, call and command with its time
+  -j N, --jobs=N           run N scripts at once, each in its own namespace
+                           (default: the number of cores; -v runs one at a time)
   -D NAME=value            define a symbol (also --define=NAME=value)
 ${OPTIONS.filter((o) => !o.help.startsWith('accepted') && !o.help.startsWith('remote mode'))
   .map((o) => `  --${o.name}${o.value ? '=...' : ''}`.padEnd(27) + o.help)
@@ -58,6 +61,7 @@ interface Parsed {
   files: string[];
   options: Array<{ name: string; value: string | null }>;
   verbose: boolean;
+  jobs: number;
 }
 
 function parseArgs(argv: string[]): Parsed {
@@ -68,11 +72,15 @@ function parseArgs(argv: string[]): Parsed {
     const near = closest(command, ['run', 'check']);
     throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
   }
-  const p: Parsed = { command, files: [], options: [], verbose: false };
+  const p: Parsed = { command, files: [], options: [], verbose: false, jobs: availableParallelism() };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '-v' || a === '--verbose') {
       p.verbose = true;
+    } else if (a === '-j' || a.startsWith('-j') || a.startsWith('--jobs')) {
+      const v = a === '-j' || a === '--jobs' ? rest[++i] : a.startsWith('-j') ? a.slice(2) : a.slice('--jobs='.length);
+      if (!v || !/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`-j takes a number of scripts to run at once, got '${v ?? ''}'`);
+      p.jobs = Number(v);
     } else if (a === '-D') {
       const v = rest[++i];
       if (v === undefined) throw new UsageError('-D needs NAME=value');
@@ -123,20 +131,27 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const dryRun = args.command === 'check';
-  const results: RunResult[] = [];
-  for (const file of files) {
-    const r = await runScriptFile(file, {
-      options: args.options,
-      verbose: args.verbose,
-      dryRun,
-      onTrace: args.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined,
-    });
-    results.push(r);
-    process.stdout.write(formatResult(r) + '\n');
-    if (args.verbose && r.status !== 'pass' && r.stderr?.trim()) {
-      process.stdout.write(r.stderr.trim().split('\n').map((l) => `  stderr| ${l}`).join('\n') + '\n');
+  const results: RunResult[] = new Array(files.length);
+  // -v interleaves nothing: traces of parallel scripts would be unreadable.
+  const jobs = args.verbose ? 1 : Math.min(args.jobs, files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const r = await runScriptFile(files[i]!, {
+        options: args.options,
+        verbose: args.verbose,
+        dryRun,
+        onTrace: args.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined,
+      });
+      results[i] = r;
+      process.stdout.write(formatResult(r) + '\n');
+      if (args.verbose && r.status !== 'pass' && r.stderr?.trim()) {
+        process.stdout.write(r.stderr.trim().split('\n').map((l) => `  stderr| ${l}`).join('\n') + '\n');
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
   if (files.length > 1) process.stdout.write(formatSummary(results) + '\n');
   process.exitCode = results.some((r) => r.status === 'error') ? 2 : results.some((r) => r.status === 'fail') ? 1 : 0;
 }

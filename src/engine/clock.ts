@@ -3,15 +3,20 @@
 // microseconds since the start.
 
 /**
- * Sleep by timer until this close to the target, then spin the rest.
- * Measured here (bench/RESULTS.md): Node's timers wake up to ~1 ms late at
- * p99, and a pool-thread clock_nanosleep woke the main thread later still
- * (uv_async hand-off), so a short spin is what buys sub-250 µs injection.
+ * How close to an event the timer wait stops and the precise wait begins.
+ * Measured here (bench/RESULTS.md): Node's timers wake up to ~1-2 ms late at
+ * p99, while clock_nanosleep on the (real-time) main thread is on time to
+ * tens of microseconds and, unlike a spin, leaves the core to other scripts.
  */
-const SPIN_NS = 1_000_000n;
+const PRECISE_NS = 2_000_000n;
+
+/** A precise blocking sleep until an absolute CLOCK_MONOTONIC time, if one is available. */
+export type PreciseSleep = (monotonicNs: bigint) => void;
 
 export class Clock {
   private startNs = 0n;
+
+  constructor(private readonly preciseSleep: PreciseSleep | null = null) {}
 
   start(): void {
     this.startNs = process.hrtime.bigint();
@@ -39,19 +44,23 @@ export class Clock {
   }
 
   /**
-   * Resolve at script time `usecs`: a timer for the bulk of the wait, then a
-   * short spin so the event runs within a few microseconds of its time.
-   * Returns the overshoot in nanoseconds (how late we woke).
+   * Resolve at script time `usecs`: a timer for the bulk of the wait (the
+   * event loop keeps capturing meanwhile), then a precise sleep (or, without
+   * one, a spin) for the last stretch. Returns how late it woke, in ns.
    */
   async until(usecs: number): Promise<bigint> {
     const target = this.toNs(usecs);
     for (;;) {
       const left = target - process.hrtime.bigint();
-      if (left <= SPIN_NS) break;
-      const ms = Number(left - SPIN_NS) / 1e6;
+      if (left <= PRECISE_NS) break;
+      const ms = Number(left - PRECISE_NS) / 1e6;
       await new Promise<void>((r) => setTimeout(r, Math.max(0, Math.floor(ms))));
     }
     let now = process.hrtime.bigint();
+    if (now < target && this.preciseSleep) {
+      this.preciseSleep(target);
+      now = process.hrtime.bigint();
+    }
     while (now < target) now = process.hrtime.bigint();
     return now - target;
   }

@@ -53,7 +53,7 @@ interface PendingCall {
 }
 
 export class Engine {
-  private readonly clock = new Clock();
+  private readonly clock: Clock;
   private readonly flows: Flows;
   private readonly fds = new FdTable();
   private readonly evalr: Evaluator;
@@ -76,6 +76,9 @@ export class Engine {
     private readonly link: LinkAddrs,
     private readonly hooks: EngineHooks = {},
   ) {
+    this.clock = new Clock((ns) => {
+      sys.invoke('sleep_until', [ns]);
+    });
     this.flows = new Flows(
       { bindPort: cfg.bindPort, connectPort: cfg.connectPort, defaultRemotePort: cfg.defaultRemotePort },
       cfg.seed,

@@ -56,11 +56,15 @@ export class Wire {
     });
   }
 
-  /** Inject one Ethernet frame; returns the CLOCK_MONOTONIC time just after it left. */
+  /**
+   * Inject one Ethernet frame; returns the CLOCK_MONOTONIC time it was handed
+   * to the kernel (the veth delivers it to the stack within the same call).
+   */
   send(frame: Uint8Array): bigint {
     const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+    const t = process.hrtime.bigint();
     this.cap.send(b, b.length);
-    return process.hrtime.bigint();
+    return t;
   }
 
   close(): void {

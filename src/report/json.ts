@@ -237,7 +237,8 @@ export function toJsonReport(results: readonly ReportResult[], opts: JsonOptions
   };
 }
 
-/** The report as JSON text (two-space indented, newline at the end). */
+/** The report as JSON text (two-space indented, newline at the end, well-formed UTF-16 only). */
 export function formatJson(results: readonly ReportResult[], opts: JsonOptions = {}): string {
-  return JSON.stringify(toJsonReport(results, opts), null, 2) + '\n';
+  // Lone surrogates would become `\ud800` escapes, which strict decoders reject.
+  return JSON.stringify(toJsonReport(results, opts), (_k, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v), 2) + '\n';
 }

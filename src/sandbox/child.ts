@@ -9,7 +9,9 @@ import type { RunConfig } from '../engine/config.js';
 import { Engine } from '../engine/run.js';
 import { decodeLive } from '../engine/live.js';
 import type { Failure, TraceEntry, Verdict } from '../engine/verdict.js';
+import { availableParallelism } from 'node:os';
 import { setUpNetwork, SandboxError, KERNEL_MAC } from './network.js';
+import { isRoot } from './spawn.js';
 import { Wire, WireError } from '../link/wire.js';
 import { loadSyscalls } from '../syscalls/index.js';
 
@@ -62,6 +64,12 @@ export async function childMain(job: ChildJob): Promise<void> {
     const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
     engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent });
     for (const s of early) engine.onCaptured(s);
+    // As packetdrill does on machines with more than one CPU: the lowest
+    // real-time round-robin priority for the clock thread only (reset on fork,
+    // so commands and servers the script starts run at normal priority).
+    // Setting up ran at normal priority, so parallel scripts starting up do
+    // not hold each other's clocks up.
+    if (isRoot() && availableParallelism() > 1) sys.invoke('set_realtime', [1]);
     const verdict = await engine.run();
     send({ type: 'verdict', verdict });
   } catch (e) {

@@ -2,7 +2,6 @@
 // inside fresh namespaces of its own.
 //
 //  setpriv --pdeathsig KILL      if pktdrill dies (even by SIGKILL), unshare dies
-//  chrt --rr 1                   (as root) a real-time priority, as packetdrill takes
 //  unshare --net                 a network namespace that exists only while its processes do
 //          --pid --fork          the script process is PID 1 there: when it exits, the kernel
 //          --kill-child          kills every process it started; when unshare dies, so does it
@@ -12,7 +11,6 @@
 //                                /proc/sys read-only except /proc/sys/net (the namespace's
 //                                own sysctls), so no script can change a host setting.
 
-import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 
 export interface SandboxCommand {
@@ -29,12 +27,6 @@ const PREPARE = [
   'mount --bind /proc/sys/net /proc/sys/net',
   'mount -o remount,bind,rw /proc/sys/net',
 ].join(' && ');
-
-let chrtKnown: boolean | null = null;
-function hasChrt(): boolean {
-  if (chrtKnown === null) chrtKnown = spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0;
-  return chrtKnown;
-}
 
 export function isRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
@@ -55,13 +47,8 @@ export function sandboxCommand(entry: string, args: string[]): SandboxCommand {
     '--mount-proc',
   );
   const script = `${PREPARE} && exec "$0" "$@"`;
-  // As packetdrill does on machines with more than one CPU: a real-time
-  // round-robin priority (the lowest), so the script's clock is not at the
-  // mercy of ordinary load. The engine only spins for the last millisecond
-  // before an event, and the kernel's RT throttling bounds the rest.
-  const rt = isRoot() && hasChrt() ? ['chrt', '--rr', '1'] : [];
   return {
     command: 'setpriv',
-    args: ['--pdeathsig', 'KILL', '--', ...rt, ...unshare, 'sh', '-c', script, process.execPath, ...process.execArgv, entry, ...args],
+    args: ['--pdeathsig', 'KILL', '--', ...unshare, 'sh', '-c', script, process.execPath, ...process.execArgv, entry, ...args],
   };
 }

@@ -133,6 +133,12 @@ export interface OpTable {
   /** sendfile(out_fd, in_fd, NULL, count). */
   sendfile: { args: [outFd: number, inFd: number, count: number]; result: SyscallResult };
   close: { args: [fd: number]; result: SyscallResult };
+  /** _exit(2) at once, skipping Node's exit (which waits for blocked pool threads). */
+  _exit: { args: [code: number]; result: SyscallResult };
+  /** Sleep until an absolute CLOCK_MONOTONIC time (ns), on the calling thread. */
+  sleep_until: { args: [monotonicNs: bigint]; result: SyscallResult };
+  /** SCHED_RR at this priority for the calling thread, reset on fork. */
+  set_realtime: { args: [priority: number]; result: SyscallResult };
   shutdown: { args: [fd: number, how: number]; result: SyscallResult };
   /** optlen is optval.length. */
   setsockopt: {

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -230,6 +231,44 @@ void Sendfile(const Input& in, Output& out) {
 
 // --- descriptors -------------------------------------------------------------
 
+// Not script calls: process control for the sandboxed script process.
+
+// _exit(2) at once. Node's own exit joins the libuv pool, which never returns
+// while a script's blocking call (connect, accept, read) is still in the
+// kernel; the script process is PID 1 of its namespaces, so this ends them all.
+void ExitNow(const Input& in, Output& out) {
+  (void)out;
+  ::_exit(Int(in, 0));
+}
+
+// Sleeps until an absolute CLOCK_MONOTONIC time (nanoseconds). The engine
+// calls it on the main thread for the last stretch before an event: a
+// real-time thread woken by an hrtimer is on time to tens of microseconds,
+// without spinning a core away from parallel scripts.
+void SleepUntil(const Input& in, Output& out) {
+  timespec ts;
+  ts.tv_sec = static_cast<time_t>(in.args[0].u / 1000000000ull);
+  ts.tv_nsec = static_cast<long>(in.args[0].u % 1000000000ull);
+  Timed(out, [&] {
+    int r;
+    do {
+      r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    } while (r == EINTR);
+    errno = r;
+    return r == 0 ? 0 : -1;
+  });
+}
+
+// The calling thread takes SCHED_RR at the given priority with
+// SCHED_RESET_ON_FORK, so commands it starts run at normal priority.
+void SetRealtime(const Input& in, Output& out) {
+  Timed(out, [&] {
+    sched_param p{};
+    p.sched_priority = Int(in, 0);
+    return ::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p);
+  });
+}
+
 void Close(const Input& in, Output& out) {
   Timed(out, [&] { return ::close(Int(in, 0)); });
 }
@@ -331,6 +370,9 @@ const std::vector<OpSpec> kOps = {
     {"sendfile", {{K::Int, "outFd"}, {K::Int, "inFd"}, {K::Count, "count"}},
      Sendfile},
     {"close", {{K::Int, "fd"}}, Close},
+    {"_exit", {{K::Int, "code"}}, ExitNow},
+    {"sleep_until", {{K::U64, "monotonicNs"}}, SleepUntil},
+    {"set_realtime", {{K::Int, "priority"}}, SetRealtime},
     {"shutdown", {{K::Int, "fd"}, {K::Int, "how"}}, Shutdown},
     {"setsockopt",
      {{K::Int, "fd"}, {K::Int, "level"}, {K::Int, "optname"},

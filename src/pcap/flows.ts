@@ -1,0 +1,298 @@
+/**
+ * A trace split into TCP flows, for pcap → .pkt conversion.
+ *
+ * A flow is one connection: a 4-tuple, both directions. Flows are numbered
+ * from 1 in order of first appearance, so flow N is Wireshark's
+ * `tcp.stream == N-1` (Wireshark counts from 0). As in Wireshark, a 4-tuple
+ * that is reused (a new SYN after the previous connection saw a FIN or RST)
+ * starts a new flow.
+ *
+ * The opener is the side that sent the first SYN without ACK (or, failing
+ * that, the side a SYN-ACK was sent to). A capture that starts mid-flow has
+ * neither; the side of the flow's first packet is then taken as the opener
+ * and `openerSeen` is false.
+ *
+ * Link layers: Ethernet (802.1Q/802.1ad tags skipped), raw IP, Linux cooked
+ * (SLL, SLL2) and BSD loopback. A capture cut short by its snap length still
+ * gives its TCP headers: lengths come from the IP header, the missing payload
+ * reads as zeros. Packets that are not TCP over IP are counted by reason.
+ * Nothing here throws.
+ */
+import { decodeIp } from '../packet/frame.js';
+import { fail, ok, type Result } from '../packet/result.js';
+import * as tcp from '../packet/tcp.js';
+import type { TcpSegment } from '../packet/tcp.js';
+import { linkTypeName, type PcapTrace } from './read.js';
+
+export interface Endpoint {
+  readonly ip: string;
+  readonly port: number;
+}
+
+export interface FlowSegment {
+  /** 1-based packet number in the trace, as Wireshark shows it. */
+  readonly packet: number;
+  /** Absolute capture time, µs since the epoch. */
+  readonly timeUsecs: number;
+  /** Sent by the flow's side `a` (else by `b`). */
+  readonly fromA: boolean;
+  /** IPv4 TOS or IPv6 traffic class (the low two bits are ECN). */
+  readonly tos: number;
+  /** TTL or hop limit. */
+  readonly ttl: number;
+  readonly tcp: TcpSegment;
+  /** Payload bytes on the wire (from the IP length: right even when the capture was cut). */
+  readonly payloadLength: number;
+}
+
+export interface TcpFlow {
+  /** 1-based; Wireshark's tcp.stream is `number - 1`. */
+  readonly number: number;
+  readonly ipVersion: 4 | 6;
+  /** The side that sent the flow's first packet. */
+  readonly a: Endpoint;
+  readonly b: Endpoint;
+  /** The side that opened the connection (see the module comment). */
+  readonly opener: 'a' | 'b';
+  /** False when the capture starts mid-flow and `opener` is only the side of the first packet. */
+  readonly openerSeen: boolean;
+  readonly segments: readonly FlowSegment[];
+}
+
+export interface TraceFlows {
+  readonly flows: TcpFlow[];
+  /** Records in the trace. */
+  readonly packets: number;
+  /** Packets that are in no flow, by reason ("UDP", "non-IP", "IP fragment", "malformed", ...), in order of first appearance. */
+  readonly skipped: ReadonlyMap<string, number>;
+}
+
+/** `3 UDP, 1 ARP`, or '' when nothing was skipped. */
+export function describeSkipped(skipped: ReadonlyMap<string, number>): string {
+  return [...skipped].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}
+
+/** `flow 1: 192.0.2.1:40000 > 192.168.0.1:8080` (opener first). */
+export function describeFlow(f: TcpFlow): string {
+  const [o, p] = f.opener === 'a' ? [f.a, f.b] : [f.b, f.a];
+  return `flow ${f.number}: ${endpointText(o)} > ${endpointText(p)}`;
+}
+
+export function endpointText(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+// ---------------------------------------------------------------- link layers
+
+const LINKTYPE_NULL = 0;
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_RAW = 101;
+const LINKTYPE_LOOP = 108;
+const LINKTYPE_LINUX_SLL = 113;
+const LINKTYPE_IPV4 = 228;
+const LINKTYPE_IPV6 = 229;
+const LINKTYPE_LINUX_SLL2 = 276;
+
+/** Link types `splitFlows` reads: pass them to `readPcap` as `linkTypes`. */
+export const FLOW_LINK_TYPES: readonly number[] = Object.freeze([
+  LINKTYPE_ETHERNET,
+  LINKTYPE_RAW,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_LOOP,
+]);
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_IPV6 = 0x86dd;
+const VLAN_TAGS = new Set([0x8100, 0x88a8, 0x9100]);
+
+/** Where the IP packet starts in a frame, or why there is none. */
+type Unwrapped = { ok: true; offset: number } | { ok: false; reason: string };
+
+const be16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
+
+function byEtherType(type: number, offset: number): Unwrapped {
+  if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return { ok: true, offset };
+  return { ok: false, reason: type === ETHERTYPE_ARP ? 'ARP' : 'non-IP' };
+}
+
+function unwrap(linkType: number, b: Uint8Array): Unwrapped {
+  const short: Unwrapped = { ok: false, reason: 'truncated' };
+  switch (linkType) {
+    case LINKTYPE_ETHERNET: {
+      let off = 12;
+      if (b.length < off + 2) return short;
+      while (VLAN_TAGS.has(be16(b, off))) {
+        off += 4;
+        if (b.length < off + 2) return short;
+      }
+      return byEtherType(be16(b, off), off + 2);
+    }
+    case LINKTYPE_RAW:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+      return { ok: true, offset: 0 };
+    case LINKTYPE_LINUX_SLL:
+      return b.length < 16 ? short : byEtherType(be16(b, 14), 16);
+    case LINKTYPE_LINUX_SLL2:
+      return b.length < 20 ? short : byEtherType(be16(b, 0), 20);
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (b.length < 4) return short;
+      // The address family, in the capturing host's byte order (NULL) or network order (LOOP).
+      const le = b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
+      const be = (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+      const family = linkType === LINKTYPE_LOOP ? be : le !== 0 && le < 256 ? le : be;
+      // AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24, 28 or 30 (the BSDs, macOS).
+      return family === 2 || family === 10 || family === 24 || family === 28 || family === 30 ? { ok: true, offset: 4 } : { ok: false, reason: 'non-IP' };
+    }
+    default:
+      return { ok: false, reason: 'non-IP' };
+  }
+}
+
+// ---------------------------------------------------------------- decoding one record
+
+interface Decoded {
+  version: 4 | 6;
+  src: string;
+  dst: string;
+  tos: number;
+  ttl: number;
+  tcp: TcpSegment;
+  payloadLength: number;
+}
+
+const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP', 47: 'GRE', 50: 'ESP' };
+
+function decodeRecord(linkType: number, frame: Uint8Array, origLen: number): Decoded | string {
+  const link = unwrap(linkType, frame);
+  if (!link.ok) return link.reason;
+  const captured = frame.length - link.offset;
+  let ipBytes = frame.subarray(link.offset);
+  if (origLen > frame.length) {
+    // Cut by the snap length: pad to the wire length so the IP lengths hold;
+    // the headers must still be whole (checked below).
+    const padded = new Uint8Array(origLen - link.offset);
+    padded.set(ipBytes);
+    ipBytes = padded;
+  }
+  if (ipBytes.length === 0) return 'truncated';
+  const version = ipBytes[0]! >>> 4;
+  if (version !== 4 && version !== 6) return 'non-IP';
+  const d = decodeIp(ipBytes);
+  if (!d.ok) return /truncated/.test(d.error) ? 'truncated' : 'malformed';
+  const { ip, l4, fragment } = d.value;
+  if (fragment) return 'IP fragment';
+  if (l4.proto !== 'tcp') {
+    const number = l4.proto === 'other' ? l4.number : l4.proto === 'udp' ? 17 : l4.proto === 'icmp' ? 1 : 58;
+    return PROTOCOL_NAMES[number] ?? `IP protocol ${number}`;
+  }
+  const t = l4.tcp;
+  // Where the TCP header ends inside ipBytes: it must have been captured.
+  const tcpStart = ip.version === 4 ? ip.headerLength : 40 + (ip.payload.length - ip.upperPayload.length);
+  if (tcpStart + t.headerLength > captured) return 'truncated';
+  return {
+    version: ip.version,
+    src: ip.src,
+    dst: ip.dst,
+    tos: ip.version === 4 ? ip.tos : ip.trafficClass,
+    ttl: ip.version === 4 ? ip.ttl : ip.hopLimit,
+    tcp: t,
+    payloadLength: t.payload.length,
+  };
+}
+
+// ---------------------------------------------------------------- splitting
+
+interface Building {
+  number: number;
+  version: 4 | 6;
+  a: Endpoint;
+  b: Endpoint;
+  opener: 'a' | 'b' | null;
+  /** Sequence numbers of the pure SYNs of this connection (retransmissions share one). */
+  synSeqs: Set<number>;
+  ended: boolean;
+  segments: FlowSegment[];
+}
+
+function sameEndpoint(e: Endpoint, ip: string, port: number): boolean {
+  return e.port === port && e.ip === ip;
+}
+
+/**
+ * Every TCP flow of the trace. An error only for a link type it cannot read
+ * (`TRACE: link type 105 (IEEE802_11) is not supported`); `name` prefixes it.
+ */
+export function splitFlows(trace: PcapTrace, name = '<pcap>'): Result<TraceFlows> {
+  if (!FLOW_LINK_TYPES.includes(trace.linkType)) {
+    const n = linkTypeName(trace.linkType);
+    return fail(`${name}: link type ${trace.linkType}${n ? ` (${n})` : ''} is not supported`);
+  }
+  const skipped = new Map<string, number>();
+  const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+  const open = new Map<string, Building>();
+  const all: Building[] = [];
+
+  for (const r of trace.records) {
+    const d = decodeRecord(trace.linkType, r.frame, r.origLen);
+    if (typeof d === 'string') {
+      skip(d);
+      continue;
+    }
+    const t = d.tcp;
+    const k1 = `${d.src}|${t.srcPort}`;
+    const k2 = `${d.dst}|${t.dstPort}`;
+    const key = k1 < k2 ? `${k1}|${k2}` : `${k2}|${k1}`;
+    const pureSyn = (t.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
+    let f = open.get(key);
+    if (f && pureSyn && f.ended && !f.synSeqs.has(t.seq)) f = undefined; // the 4-tuple reused
+    if (!f) {
+      f = {
+        number: all.length + 1,
+        version: d.version,
+        a: { ip: d.src, port: t.srcPort },
+        b: { ip: d.dst, port: t.dstPort },
+        opener: null,
+        synSeqs: new Set(),
+        ended: false,
+        segments: [],
+      };
+      open.set(key, f);
+      all.push(f);
+    }
+    const fromA = sameEndpoint(f.a, d.src, t.srcPort) && sameEndpoint(f.b, d.dst, t.dstPort);
+    if (pureSyn) {
+      f.synSeqs.add(t.seq);
+      f.opener ??= fromA ? 'a' : 'b';
+    } else if (t.flags & tcp.SYN) {
+      f.opener ??= fromA ? 'b' : 'a'; // a SYN-ACK goes to the opener
+    }
+    if (t.flags & (tcp.FIN | tcp.RST)) f.ended = true;
+    f.segments.push({
+      packet: r.index,
+      timeUsecs: r.timeUsecs,
+      fromA,
+      tos: d.tos,
+      ttl: d.ttl,
+      tcp: t,
+      payloadLength: d.payloadLength,
+    });
+  }
+
+  const flows: TcpFlow[] = all.map((f) => ({
+    number: f.number,
+    ipVersion: f.version,
+    a: f.a,
+    b: f.b,
+    opener: f.opener ?? 'a',
+    openerSeen: f.opener !== null,
+    segments: f.segments,
+  }));
+  return ok({ flows, packets: trace.records.length, skipped });
+}
