@@ -152,7 +152,13 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
           const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict; line?: number; what?: string };
           if (msg.type === 'at') at = { line: msg.line!, what: msg.what! };
           else if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
-          else if (msg.type === 'verdict') verdict = msg.verdict;
+          else if (msg.type === 'verdict') {
+            verdict = msg.verdict;
+            // Answer now: the namespaces' teardown (tens of ms in the kernel)
+            // finishes in the background while the next script starts.
+            clearTimeout(timer);
+            settle(fromVerdict(verdict!));
+          }
         } catch {
           stderr += line + '\n';
         }
@@ -166,11 +172,29 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
       clearTimeout(timer);
       resolve(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
     });
+    let settled = false;
+    const settle = (r: RunResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(r);
+    };
+    const fromVerdict = (v: Verdict): RunResult => {
+      const setup = v.failures.find((f) => f.kind === 'setup' && f.span === null);
+      return {
+        file,
+        status: v.passed ? 'pass' : setup ? 'error' : 'fail',
+        error: setup ? `${file}: ${setup.message}` : undefined,
+        verdict: v,
+        stderr,
+        durationMs: Date.now() - started,
+      };
+    };
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (settled) return;
       const durationMs = Date.now() - started;
       if (timedOut) {
-        resolve({
+        settle({
           file,
           status: 'error',
           error: at
@@ -194,18 +218,10 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
         const why = /unshare|setpriv|chrt|mount/.test(last)
           ? `${last} (pktdrill needs root, or unprivileged user namespaces)`
           : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict${last ? `: ${last}` : ''}`;
-        resolve(errorResult(file, `${file}: sandbox: ${why}`, started));
+        settle(errorResult(file, `${file}: sandbox: ${why}`, started));
         return;
       }
-      const setup = verdict.failures.find((f) => f.kind === 'setup' && f.span === null);
-      resolve({
-        file,
-        status: verdict.passed ? 'pass' : setup ? 'error' : 'fail',
-        error: setup ? `${file}: ${setup.message}` : undefined,
-        verdict,
-        stderr,
-        durationMs,
-      });
+      settle(fromVerdict(verdict));
     });
   });
 }

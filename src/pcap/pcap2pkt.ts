@@ -335,7 +335,7 @@ class Conversion {
         this.sndMax = n.sndMax;
         if (f & tcp.SYN && f & tcp.ACK) this.synAckOut = true;
         for (const o of s.tcp.options) if (o.kind === 'timestamp') this.localTsVals.add(o.val);
-        if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & tcp.SYN)) {
+        if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & (tcp.SYN | tcp.RST))) {
           this.established = true;
           this.ensureBlocking(t);
           this.blank();
@@ -344,7 +344,7 @@ class Conversion {
         this.writeOpen = false;
         this.deliver(s, t);
         if (f & tcp.SYN && f & tcp.ACK) this.synAckIn = true;
-        if (this.mode === 'listener' && this.synAckOut && !this.established && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
+        if (this.mode === 'listener' && this.synAckOut && !this.established && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST)) && !this.resetNext(i)) {
           this.established = true;
           this.call(t, 'accept(3, ..., ...) = 4');
           this.fd = 4;
@@ -389,6 +389,12 @@ class Conversion {
     }
     if (!pushed) this.unpushedWrites++;
     return bytes;
+  }
+
+  /** Whether the local side's next packet after segment `i` is a reset (the kernel refusing what came in). */
+  private resetNext(i: number): boolean {
+    const next = this.segs.slice(i + 1).find((s) => s.out);
+    return next !== undefined && (next.tcp.flags & tcp.RST) !== 0;
   }
 
   /** Whether the peer's data after the local FIN is ACKed (a half close) rather than reset. */

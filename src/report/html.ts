@@ -12,9 +12,10 @@
 // retransmission schedule spans seconds; on a linear scale either the
 // handshake collapses into one smudge or the page is metres long. Rows keep
 // every label legible and the order exact; what the eye would lose, the
-// length of a wait, comes back as extra space growing with the logarithm of
-// the gap and, from 50 ms on, a dotted lane break labelled with the gap
-// (`+1.000 s`), so a 1 s, 2 s, 4 s backoff still reads as growing.
+// length of a wait, comes back as extra space before a row: a few pixels
+// (logarithmic) below 50 ms, and from 50 ms on a dotted lane break labelled
+// with the gap (`+1.000 s`) whose height grows with the square root of the
+// wait, so a 1 s, 2 s, 4 s backoff still reads as growing (see gapPixels).
 
 import { createHash } from 'node:crypto';
 import { renderPacket, secs } from '../engine/render.js';
@@ -119,7 +120,8 @@ function diffSpans(text: string, other: string | null): string {
 
 type RowKind = TraceEntry['kind'] | 'stop';
 
-interface Row {
+/** One event of a ladder diagram. */
+export interface LadderRow {
   kind: RowKind;
   /** Where the row sits in time (a missing packet: when it was due). */
   t: number;
@@ -139,7 +141,7 @@ function finite(n: number | undefined | null): n is number {
   return typeof n === 'number' && Number.isFinite(n);
 }
 
-function rowFromTrace(t: TraceEntry): Row {
+function rowFromTrace(t: TraceEntry): LadderRow {
   const missing = t.kind === 'outbound' && !t.ok && t.text === 'missing';
   const due = finite(t.expectedUsecs) ? t.expectedUsecs : null;
   return {
@@ -155,7 +157,7 @@ function rowFromTrace(t: TraceEntry): Row {
   };
 }
 
-function rowFromFailure(f: Failure): Row {
+function rowFromFailure(f: Failure): LadderRow {
   const line = f.span?.line ?? null;
   if (f.span === null && !f.scriptPacket && !f.actualPacket) return { kind: 'stop', t: Number.POSITIVE_INFINITY, due: null, line, text: f.message, failure: f, ok: false };
   const p = f.actualPacket ?? f.scriptPacket;
@@ -178,9 +180,9 @@ function rowFromFailure(f: Failure): Row {
 }
 
 /** The rows of a ladder: the trace, each failure pinned to its event (or added where it belongs). */
-export function ladderRows(r: ReportResult): Row[] {
+export function ladderRows(r: ReportResult): LadderRow[] {
   const rows = (r.verdict?.trace ?? []).map(rowFromTrace);
-  const extra: Row[] = [];
+  const extra: LadderRow[] = [];
   for (const f of failuresOf(r)) {
     const line = f.span?.line ?? null;
     let at = -1;
@@ -230,12 +232,24 @@ const GAP_MARK_USECS = 50_000;
 /** A difference between due and actual time worth drawing. */
 const TICK_USECS = 1000;
 
-function packetLabel(row: Row): string {
+/**
+ * Extra space before a row, from the time since the previous one: a little
+ * (logarithmic) up to 50 ms, then the square root of the wait, so that each
+ * doubling of a backoff still looks ×1.4 longer: 1 s → 40 px, 2 s → 52 px,
+ * 4 s → 70 px, 8 s → 95 px; capped at 160 px.
+ */
+export function gapPixels(usecs: number): number {
+  if (!(usecs >= 1000)) return 0;
+  if (usecs < GAP_MARK_USECS) return Math.round(4 + 4 * Math.log10(usecs / 1000));
+  return Math.round(Math.min(160, Math.max(26, 10 + 30 * Math.sqrt(usecs / 1e6))));
+}
+
+function packetLabel(row: LadderRow): string {
   const arrow = row.kind === 'inbound' ? '<' : '>';
   return `${arrow} ${row.packet ? renderPacket(row.packet) : row.text}`;
 }
 
-function localLabel(row: Row): string {
+function localLabel(row: LadderRow): string {
   switch (row.kind) {
     case 'command':
       return row.text ? `\`${row.text}\`` : 'shell command';
@@ -248,16 +262,16 @@ function localLabel(row: Row): string {
   }
 }
 
-function isPacketRow(row: Row): boolean {
+function isPacketRow(row: LadderRow): boolean {
   return row.kind === 'inbound' || row.kind === 'outbound';
 }
 
-function rowText(row: Row): string {
+function rowText(row: LadderRow): string {
   return isPacketRow(row) ? packetLabel(row) : localLabel(row);
 }
 
 /** The detail lines under a failing row. */
-function failureLines(row: Row): Array<{ cls: string; html: string; plain: string }> {
+function failureLines(row: LadderRow): Array<{ cls: string; html: string; plain: string }> {
   const f = row.failure;
   if (!f) return [];
   const out: Array<{ cls: string; html: string; plain: string }> = [];
@@ -266,18 +280,21 @@ function failureLines(row: Row): Array<{ cls: string; html: string; plain: strin
     const waited = finite(row.waitedUntil) ? ` (waited until ${secs(row.waitedUntil)} s)` : '';
     out.push({ cls: 'msg', html: '', plain: `✗ expected, never came${waited}` });
   }
-  out.push({ cls: 'msg', html: '', plain: `✗ ${where}${f.message}` });
   if (f.scriptPacket && f.actualPacket) {
-    const s = renderPacket(f.scriptPacket);
-    const a = renderPacket(f.actualPacket);
-    out.push({ cls: 'cmp', html: `script ${diffSpans(s, a)}`, plain: `script ${s}` });
+    // Right under the actual packet's label, word for word in the same columns.
+    const dir = f.scriptPacket.direction === 'inbound' ? '<' : '>';
+    const s = `${dir} ${renderPacket(f.scriptPacket)}`;
+    const a = `${dir} ${renderPacket(f.actualPacket)}`;
+    // Same packet, wrong time: the due time beside the row says it all.
+    if (s !== a) out.push({ cls: 'cmp', html: `<tspan class="tag">script </tspan>${diffSpans(s, a)}`, plain: `script ${s}` });
   }
+  out.push({ cls: 'msg', html: '', plain: `✗ ${where}${f.message}` });
   if (f.detail) for (const l of f.detail.split('\n')) out.push({ cls: 'detail', html: '', plain: `| ${l}` });
   return out;
 }
 
 interface Laid {
-  row: Row;
+  row: LadderRow;
   y: number;
   /** The y of the arrow / marker. */
   ay: number;
@@ -287,13 +304,16 @@ interface Laid {
   lines: Array<{ cls: string; html: string; plain: string }>;
 }
 
-function ladderSvg(r: ReportResult, rows: Row[], id: string): string {
+function ladderSvg(r: ReportResult, rows: LadderRow[], id: string): string {
   // Geometry from the longest packet label, within bounds.
   let longest = 40;
   for (const row of rows) if (isPacketRow(row)) longest = Math.max(longest, packetLabel(row).length);
   const laneGap = Math.round(Math.min(1000, Math.max(560, longest * CW + 60)));
   const xRemote = X_LOCAL + laneGap;
-  const width = xRemote + 130;
+  // Room for a failure's message on one line, within reason.
+  let longestMsg = 0;
+  for (const row of rows) for (const l of failureLines(row)) longestMsg = Math.max(longestMsg, l.plain.length);
+  const width = Math.ceil(Math.max(xRemote + 130, Math.min(X_LOCAL + 24 + (longestMsg + 1) * CW, 1500)));
   const labelChars = Math.floor((laneGap - 28) / CW);
   const detailChars = Math.floor((width - X_LOCAL - 24) / CW);
 
@@ -307,8 +327,7 @@ function ladderSvg(r: ReportResult, rows: Row[], id: string): string {
     let gapUsecs = 0;
     if (prevT !== null && finite(row.t) && finite(prevT)) {
       gapUsecs = row.t - prevT;
-      if (gapUsecs >= 1000) gapBefore = Math.min(44, Math.round(8 * Math.log10(gapUsecs / 1000) + 6));
-      if (gapUsecs >= GAP_MARK_USECS) gapBefore = Math.max(gapBefore, 26);
+      gapBefore = gapPixels(gapUsecs);
     }
     y += gapBefore;
     const head = row.kind === 'note' ? 22 : row.kind === 'stop' ? 26 : 32;
@@ -395,7 +414,9 @@ function ladderSvg(r: ReportResult, rows: Row[], id: string): string {
         const d = row.t - row.due;
         const off = Math.min(16, 5 + 3 * Math.log10(Math.abs(d) / TICK_USECS + 1)) * (d > 0 ? -1 : 1);
         const xs = inbound ? xRemote : X_LOCAL;
-        svg.push(`<line class="tick${row.failure?.kind === 'timing' ? ' tick-bad' : ''}" x1="${xs - 9}" y1="${ay + off}" x2="${xs + 9}" y2="${ay + off}"><title>due at ${esc(secs(row.due))} s, happened at ${esc(secs(row.t))} s</title></line>`);
+        // Outside the lanes, clear of the label.
+        const [t1, t2] = inbound ? [xs - 3, xs + 16] : [xs - 16, xs + 3];
+        svg.push(`<line class="tick${row.failure?.kind === 'timing' ? ' tick-bad' : ''}" x1="${t1}" y1="${ay + off}" x2="${t2}" y2="${ay + off}"><title>due at ${esc(secs(row.due))} s, happened at ${esc(secs(row.t))} s</title></line>`);
         svg.push(`<line class="tickjoin" x1="${xs}" y1="${ay + off}" x2="${xs}" y2="${ay}"/>`);
       }
       const label = clip(packetLabel(row), labelChars);
@@ -457,6 +478,7 @@ section.script.pass { border-left-color: var(--pass); }
 section.script > details > summary { cursor: pointer; padding: 8px 12px; list-style-position: inside; }
 section.script > details > summary .why { color: var(--fail); font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; display: block; margin-left: 1.4em; overflow-wrap: anywhere; }
 section.script.error > details > summary .why { color: var(--err); }
+section.script.skip > details > summary .why { color: var(--skip); }
 .body { padding: 0 12px 12px; }
 pre.failure { background: var(--fail-bg); border: 1px solid var(--fail-line); border-radius: 4px; padding: 8px 10px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 10px; }
 section.error pre.failure { background: #f8eef6; border-color: var(--err); }

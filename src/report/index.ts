@@ -19,4 +19,4 @@ export {
   type JsonTraceEntry,
   type JsonOptions,
 } from './json.js';
-export { formatHtml, type HtmlOptions } from './html.js';
+export { formatHtml, ladderRows, gapPixels, type HtmlOptions, type LadderRow } from './html.js';

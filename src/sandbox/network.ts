@@ -6,6 +6,7 @@
 // pfifo so nothing is paced; a permanent neighbour entry so there is no ARP/ND.
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 export const KERNEL_IF = 'veth0';
 export const WIRE_IF = 'veth1';
@@ -34,9 +35,9 @@ export interface Network {
 
 export class SandboxError extends Error {}
 
-function run(cmd: string, args: string[]): string {
+function run(cmd: string, args: string[], input?: string): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; code?: string; message: string };
     if (err.code === 'ENOENT') throw new SandboxError(`sandbox set-up: '${cmd}' is not installed`);
@@ -45,41 +46,51 @@ function run(cmd: string, args: string[]): string {
   }
 }
 
+/** Write a sysctl of this namespace directly (no process per setting). */
 function sysctl(name: string, value: string | number): void {
-  run('sysctl', ['-qw', `${name}=${value}`]);
+  const path = `/proc/sys/${name.replace(/\./g, '/')}`;
+  try {
+    writeFileSync(path, String(value));
+  } catch (e) {
+    throw new SandboxError(`sandbox set-up: cannot set ${name}=${value}: ${(e as Error).message}`);
+  }
 }
 
 /** Build the veth wire. Must run inside the script's fresh network namespace. */
 export function setUpNetwork(cfg: NetworkConfig): Network {
-  const ip = (...a: string[]) => run('ip', a);
-  ip('link', 'set', 'lo', 'up');
-  ip('link', 'add', KERNEL_IF, 'address', KERNEL_MAC, 'mtu', String(cfg.mtu), 'type', 'veth',
-    'peer', 'name', WIRE_IF, 'address', WIRE_MAC, 'mtu', String(cfg.mtu));
+  const v = cfg.family === 6 ? '-6' : '-4';
+  // One `ip` process for everything, in order.
+  const batch = [
+    'link set lo up',
+    `link add ${KERNEL_IF} address ${KERNEL_MAC} mtu ${cfg.mtu} type veth peer name ${WIRE_IF} address ${WIRE_MAC} mtu ${cfg.mtu}`,
+  ];
+  run('ip', ['-batch', '-'], batch.join('\n') + '\n');
   // The wire side never speaks for itself: no IPv6 link-local, no router solicitations, no MLD.
-  sysctl(`net.ipv6.conf.${WIRE_IF}.disable_ipv6`, 1);
+  sysctl(`net/ipv6/conf/${WIRE_IF}/disable_ipv6`, 1);
   if (cfg.family === 4) {
-    sysctl(`net.ipv6.conf.${KERNEL_IF}.disable_ipv6`, 1);
+    sysctl(`net/ipv6/conf/${KERNEL_IF}/disable_ipv6`, 1);
   } else {
-    sysctl(`net.ipv6.conf.${KERNEL_IF}.accept_dad`, 0);
-    sysctl(`net.ipv6.conf.${KERNEL_IF}.router_solicitations`, 0);
+    sysctl(`net/ipv6/conf/${KERNEL_IF}/accept_dad`, 0);
+    sysctl(`net/ipv6/conf/${KERNEL_IF}/router_solicitations`, 0);
   }
   for (const dev of [KERNEL_IF, WIRE_IF]) {
     run('ethtool', ['-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
   }
-  run('tc', ['qdisc', 'replace', 'dev', KERNEL_IF, 'root', 'pfifo', 'limit', '1000']);
-  ip('link', 'set', WIRE_IF, 'up');
-  ip('link', 'set', KERNEL_IF, 'up');
-  const v = cfg.family === 6 ? '-6' : '-4';
-  const addrArgs = ['addr', 'add', `${cfg.localIp}/${cfg.prefixLen}`, 'dev', KERNEL_IF];
-  if (cfg.family === 6) addrArgs.push('nodad');
-  run('ip', [v, ...addrArgs]);
   const neighbour = cfg.gatewayIp ?? cfg.remoteIp;
-  if (cfg.gatewayIp) {
-    run('ip', [v, 'route', 'add', cfg.remoteIp, 'via', cfg.gatewayIp, 'dev', KERNEL_IF]);
-  } else {
-    run('ip', [v, 'route', 'add', cfg.remoteIp, 'dev', KERNEL_IF]);
-  }
-  run('ip', [v, 'neigh', 'replace', neighbour, 'lladdr', WIRE_MAC, 'dev', KERNEL_IF, 'nud', 'permanent']);
+  const rest = [
+    `qdisc replace dev ${KERNEL_IF} root pfifo limit 1000`,
+  ];
+  run('tc', ['-batch', '-'], rest.join('\n') + '\n');
+  const ipRest = [
+    `link set ${WIRE_IF} up`,
+    `link set ${KERNEL_IF} up`,
+    `addr add ${cfg.localIp}/${cfg.prefixLen} dev ${KERNEL_IF}${cfg.family === 6 ? ' nodad' : ''}`,
+    cfg.gatewayIp
+      ? `route add ${cfg.remoteIp} via ${cfg.gatewayIp} dev ${KERNEL_IF}`
+      : `route add ${cfg.remoteIp} dev ${KERNEL_IF}`,
+    `neigh replace ${neighbour} lladdr ${WIRE_MAC} dev ${KERNEL_IF} nud permanent`,
+  ];
+  run('ip', [v, '-batch', '-'], ipRest.join('\n') + '\n');
   return { kernelIf: KERNEL_IF, wireIf: WIRE_IF, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC };
 }
 
