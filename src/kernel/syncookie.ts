@@ -226,14 +226,15 @@ export function judgeSynAck(syn: SynSeen, synAck: SynAckSeen, opts: JudgeOptions
     const expected = Math.min(cMss, cap);
     const synMss = syn.mss ?? DEFAULT_MSS[family];
     const ordinary = Math.min(synMss, cap);
-    const where =
+    const table = family === 6 ? MSS_TABLE_V6 : MSS_TABLE_V4;
+    const why =
       syn.mss === undefined
-        ? `no MSS in the SYN: table entry for the default ${synMss}`
-        : synMss < (family === 6 ? MSS_TABLE_V6 : MSS_TABLE_V4)[0]!
-          ? `smallest table entry; SYN MSS ${synMss} is below the table`
+        ? `table entry for the default MSS ${synMss}: the SYN has no MSS option`
+        : synMss < table[0]!
+          ? `smallest table entry: SYN MSS ${synMss} is below the table`
           : `largest table entry <= SYN MSS ${synMss}`;
-    const capText = expected < cMss ? `, capped by the path MSS ${cap}` : '';
-    checks.push(check('cookie MSS (largest segment sent)', `${expected} (${cMss}: ${where}${capText})`, String(opts.sentMss), opts.sentMss === expected, expected !== ordinary));
+    const expectedText = expected < cMss ? `${expected} (the path MSS; the cookie's is ${cMss}, the ${why})` : `${expected} (${why})`;
+    checks.push(check('cookie MSS (largest segment sent)', expectedText, String(opts.sentMss), opts.sentMss === expected, expected !== ordinary));
   } else {
     notes.push(`cookie MSS not checked: the SYN-ACK's MSS option is the local advertised MSS; the cookie's (${cMss}) shows only in the segments sent after the handshake`);
   }

@@ -397,14 +397,14 @@ class Conversion {
     return next !== undefined && (next.tcp.flags & tcp.RST) !== 0;
   }
 
-  /** Whether the peer's data after the local FIN is ACKed (a half close) rather than reset. */
+  /** Whether the peer's first data after the local FIN is ACKed (a half close: shutdown) rather than reset (close). */
   private peerSendsAfterLocalFin(): boolean {
     const fin = this.segs.findIndex((s) => s.out && s.tcp.flags & tcp.FIN);
     if (fin < 0) return false;
-    const after = this.segs.slice(fin + 1);
-    const peerData = after.some((s) => !s.out && s.payloadLength > 0 && !(s.tcp.flags & tcp.RST));
-    const reset = after.some((s) => s.out && s.tcp.flags & tcp.RST);
-    return peerData && !reset;
+    const data = this.segs.findIndex((s, j) => j > fin && !s.out && s.payloadLength > 0 && !(s.tcp.flags & tcp.RST));
+    if (data < 0) return false;
+    const answer = this.segs.find((s, j) => j > data && s.out);
+    return answer !== undefined && !(answer.tcp.flags & tcp.RST);
   }
 
   private ensureBlocking(t: number): void {

@@ -420,7 +420,7 @@ function ladderSvg(r: ReportResult, rows: LadderRow[], id: string): string {
         svg.push(`<line class="tickjoin" x1="${xs}" y1="${ay + off}" x2="${xs}" y2="${ay}"/>`);
       }
       const label = clip(packetLabel(row), labelChars);
-      const other = row.failure?.scriptPacket && row.failure.actualPacket && row.packet === row.failure.actualPacket ? `${inbound ? '<' : '>'} ${renderPacket(row.failure.scriptPacket)}` : null;
+      const other = row.failure?.scriptPacket && row.failure.actualPacket && !row.missing ? `${inbound ? '<' : '>'} ${renderPacket(row.failure.scriptPacket)}` : null;
       const labelHtml = other !== null && label === packetLabel(row) ? diffSpans(label, other) : esc(label);
       const prefix = fail && !row.missing && row.failure?.actualPacket ? 'actual ' : row.missing ? 'script ' : '';
       svg.push(`<text class="plabel" x="${X_LOCAL + 14}" y="${ay - 6}">${prefix ? `<tspan class="tag">${esc(prefix)}</tspan>` : ''}${labelHtml}</text>`);

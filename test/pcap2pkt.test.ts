@@ -1,0 +1,513 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { newConfig } from '../src/engine/options.js';
+import { encodeTcpFrame, encodeUdpFrame, type IpSpec } from '../src/packet/frame.js';
+import * as tcp from '../src/packet/tcp.js';
+import type { TcpOption } from '../src/packet/tcp-options.js';
+import { describeSkipped, splitFlows } from '../src/pcap/flows.js';
+import { pcapFileToPkt, pcapToPkt, type PcapToPktOptions } from '../src/pcap/pcap2pkt.js';
+import { decodePcap } from '../src/pcap/read.js';
+import { RENDER_ANCHOR, renderScriptToPcap } from '../src/pcap/render.js';
+import { encodePcap, type PcapRecordInput } from '../src/pcap/write.js';
+import type { Event, PacketEvent, Script, SyscallEvent } from '../src/script/ast.js';
+import { parseScript } from '../src/script/parse.js';
+import { flagsFromLetters } from '../src/engine/render.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURES = path.join(HERE, 'fixtures', 'pcap2pkt');
+const ROOT = path.join(HERE, '..');
+
+// ---------------------------------------------------------------- building traces
+
+const ANCHOR = { monotonicNs: 0n, wallUsecs: 1_700_000_000_000_000 };
+const LINK = { srcMac: '02:00:00:00:00:02', dstMac: '02:00:00:00:00:01' };
+
+interface Host {
+  ip: string;
+  port: number;
+}
+
+/** One side of a connection, keeping its own sequence numbers. */
+class Peer {
+  seq: number;
+  constructor(
+    readonly me: Host,
+    isn: number,
+  ) {
+    this.seq = isn;
+  }
+}
+
+interface SegSpec {
+  flags: number;
+  /** Payload length. */
+  len?: number;
+  ack?: number;
+  win: number;
+  options?: TcpOption[];
+  /** Explicit sequence number (a retransmission); default: the sender's next. */
+  seq?: number;
+}
+
+/** A trace under construction: frames with times in µs. */
+class Trace {
+  readonly records: PcapRecordInput[] = [];
+
+  add(time: number, from: Peer, to: Peer, s: SegSpec): void {
+    const seq = s.seq ?? from.seq;
+    const ip: IpSpec = from.me.ip.includes(':')
+      ? { version: 6, src: from.me.ip, dst: to.me.ip, hopLimit: 64 }
+      : { version: 4, src: from.me.ip, dst: to.me.ip, ttl: 64, df: true };
+    const r = encodeTcpFrame({
+      ...LINK,
+      ip,
+      tcp: {
+        srcPort: from.me.port,
+        dstPort: to.me.port,
+        seq,
+        ack: s.ack ?? 0,
+        flags: s.flags,
+        window: s.win,
+        urgentPointer: 0,
+        options: s.options ?? [],
+        payload: new Uint8Array(s.len ?? 0).fill(0x61),
+      },
+    });
+    if (!r.ok) throw new Error(r.error);
+    this.records.push({ frame: r.value, timeNs: BigInt(time) * 1000n });
+    if (s.seq === undefined) {
+      from.seq = (from.seq + (s.len ?? 0) + (s.flags & tcp.SYN ? 1 : 0) + (s.flags & tcp.FIN ? 1 : 0)) >>> 0;
+    }
+  }
+
+  udp(time: number, src: Host, dst: Host, len: number): void {
+    const r = encodeUdpFrame({
+      ...LINK,
+      ip: { version: 4, src: src.ip, dst: dst.ip },
+      udp: { srcPort: src.port, dstPort: dst.port, payload: new Uint8Array(len) },
+    });
+    if (!r.ok) throw new Error(r.error);
+    this.records.push({ frame: r.value, timeNs: BigInt(time) * 1000n });
+  }
+
+  arp(time: number): void {
+    const f = new Uint8Array(42);
+    f.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 2, 0x08, 0x06]);
+    this.records.push({ frame: f, timeNs: BigInt(time) * 1000n });
+  }
+
+  pcap(snaplen?: number): Buffer {
+    return encodePcap(this.records, { anchor: ANCHOR, ...(snaplen ? { snaplen } : {}) });
+  }
+}
+
+const S = tcp.SYN;
+const A = tcp.ACK;
+const P = tcp.PSH;
+const F = tcp.FIN;
+const R = tcp.RST;
+const ts = (val: number, ecr: number): TcpOption => ({ kind: 'timestamp', val, ecr });
+const NOP: TcpOption = { kind: 'nop' };
+const SYN_OPTS = (val: number, ecr: number): TcpOption[] => [
+  { kind: 'mss', value: 1460 },
+  { kind: 'sackOK' },
+  ts(val, ecr),
+  NOP,
+  { kind: 'wscale', value: 7 },
+];
+const TS = (val: number, ecr: number): TcpOption[] => [NOP, NOP, ts(val, ecr)];
+
+/**
+ * A Linux server on 10.0.0.1:9000 and a client 10.0.0.2:51000, with a UDP
+ * packet and an ARP frame in between: handshake with timestamps, a 100-byte
+ * request ACKed at once, a 3000-byte answer in three segments (one write: PSH
+ * on the last), delayed ACKs from the client, the client's FIN, the server's
+ * FIN. Then a second, refused connection to port 9001.
+ */
+function listenerTrace(): Trace {
+  const t = new Trace();
+  const server = new Peer({ ip: '10.0.0.1', port: 9000 }, 2_000_000_000);
+  const client = new Peer({ ip: '10.0.0.2', port: 51000 }, 1_000_000);
+  const c = client;
+  const s = server;
+  t.arp(0);
+  t.add(100, c, s, { flags: S, win: 64240, options: SYN_OPTS(5000, 0) });
+  t.add(130, s, c, { flags: S | A, ack: c.seq, win: 65160, options: SYN_OPTS(9000, 5000) });
+  t.add(350, c, s, { flags: A, ack: s.seq, win: 502, options: TS(5001, 9000) });
+  t.udp(900, { ip: '10.0.0.2', port: 5353 }, { ip: '224.0.0.251', port: 5353 }, 40);
+  t.add(1_350, c, s, { flags: P | A, len: 100, ack: s.seq, win: 502, options: TS(5002, 9000) });
+  t.add(1_380, s, c, { flags: A, ack: c.seq, win: 509, options: TS(9001, 5002) });
+  t.add(3_380, s, c, { flags: A, len: 1448, ack: c.seq, win: 509, options: TS(9003, 5002) });
+  t.add(3_390, s, c, { flags: A, len: 1448, ack: c.seq, win: 509, options: TS(9003, 5002) });
+  t.add(3_400, s, c, { flags: P | A, len: 104, ack: c.seq, win: 509, options: TS(9003, 5002) });
+  t.add(3_700, c, s, { flags: A, ack: s.seq - 104, win: 480, options: TS(5005, 9003) });
+  t.add(43_700, c, s, { flags: A, ack: s.seq, win: 501, options: TS(5045, 9003) });
+  t.add(50_000, c, s, { flags: F | A, ack: s.seq, win: 501, options: TS(5051, 9003) });
+  t.add(50_030, s, c, { flags: F | A, ack: c.seq, win: 509, options: TS(9050, 5051) });
+  t.add(50_300, c, s, { flags: A, ack: s.seq, win: 501, options: TS(5051, 9050) });
+  // Flow 2: a SYN to a port nobody listens on.
+  const c2 = new Peer({ ip: '10.0.0.2', port: 51002 }, 7_000);
+  const s2 = new Peer({ ip: '10.0.0.1', port: 9001 }, 0);
+  t.add(60_000, c2, s2, { flags: S, win: 64240, options: SYN_OPTS(6000, 0) });
+  t.add(60_020, s2, c2, { flags: R | A, ack: c2.seq, win: 0 });
+  return t;
+}
+
+const unwrap = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+};
+
+async function convert(bytes: Uint8Array, opts: PcapToPktOptions = {}) {
+  const trace = unwrap(await decodePcap(bytes, 'TRACE'));
+  return pcapToPkt(trace, { source: 'TRACE', ...opts });
+}
+
+function golden(name: string, text: string): void {
+  const file = path.join(FIXTURES, name);
+  if (process.env.UPDATE_GOLDEN || !fs.existsSync(file)) fs.writeFileSync(file, text);
+  expect(text).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+// ---------------------------------------------------------------- comparing scripts
+
+/** Absolute script times of the timed events, as the script's own clock has them. */
+function times(script: Script): number[] {
+  let prev = 0;
+  const out: number[] = [];
+  for (const ev of script.events) {
+    if (ev.time === null) continue;
+    const t = ev.time;
+    const start = t.kind === 'range' || t.kind === 'blocking' ? t.start : t;
+    const now = start.kind === 'absolute' ? start.usecs : start.kind === 'relative' ? prev + start.usecs : prev;
+    out.push(now);
+    prev = now;
+  }
+  return out;
+}
+
+/** An event as a comparable value: a packet's fields, a call's text (spacing normalised), with its time. */
+function shape(ev: Event, source: string, time: number): unknown {
+  if (ev.kind === 'packet') {
+    const p = (ev as PacketEvent).packet;
+    if (p.kind !== 'tcp') return { time, kind: p.kind };
+    const opts = Array.isArray(p.options) ? p.options.map(({ span: _span, ...o }) => o) : p.options === 'any' ? 'any' : [];
+    return {
+      time,
+      dir: p.direction,
+      flags: flagsFromLetters(p.flags),
+      seq: p.seq,
+      ack: p.ack,
+      win: p.win,
+      urg: p.urg ?? 0,
+      opts,
+    };
+  }
+  if (ev.kind === 'syscall') {
+    const c = ev as SyscallEvent;
+    const line = source.split('\n')[c.nameSpan.line - 1]!;
+    return { time, call: line.slice(c.nameSpan.column - 1).replace(/\s*\/\/.*$/, '').replace(/\s+/g, ' ').trim() };
+  }
+  return { time, kind: ev.kind };
+}
+
+/** Packets and calls with their times (commands and comments left out). */
+function packetsAndCalls(script: Script, source: string): Array<Record<string, unknown>> {
+  const ts = times(script);
+  const out: Array<Record<string, unknown>> = [];
+  let i = 0;
+  for (const ev of script.events) {
+    const time = ev.time === null ? null : ts[i++]!;
+    if (ev.kind === 'packet' || ev.kind === 'syscall') out.push(shape(ev, source, time!) as Record<string, unknown>);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- tests
+
+describe('splitFlows', () => {
+  it('numbers TCP flows from 1 in order of appearance and counts what it skips', async () => {
+    const trace = unwrap(await decodePcap(listenerTrace().pcap(), 'TRACE'));
+    const r = unwrap(splitFlows(trace, 'TRACE'));
+    expect(r.packets).toBe(17);
+    expect(r.flows.map((f) => [f.number, f.a, f.b, f.opener, f.openerSeen, f.segments.length])).toEqual([
+      [1, { ip: '10.0.0.2', port: 51000 }, { ip: '10.0.0.1', port: 9000 }, 'a', true, 13],
+      [2, { ip: '10.0.0.2', port: 51002 }, { ip: '10.0.0.1', port: 9001 }, 'a', true, 2],
+    ]);
+    expect(describeSkipped(r.skipped)).toBe('1 ARP, 1 UDP');
+    expect(r.flows[0]!.segments[0]!.packet).toBe(2);
+  });
+
+  it('starts a new flow when a closed 4-tuple is reused by a new SYN', async () => {
+    const t = new Trace();
+    for (const [base, isn] of [[0, 100], [10_000, 900_000]] as const) {
+      const c = new Peer({ ip: '10.0.0.2', port: 40000 }, isn);
+      const s = new Peer({ ip: '10.0.0.1', port: 80 }, 5);
+      t.add(base, c, s, { flags: S, win: 1000 });
+      t.add(base + 10, s, c, { flags: S | A, ack: c.seq, win: 1000 });
+      t.add(base + 20, c, s, { flags: F | A, ack: s.seq, win: 1000 });
+      t.add(base + 30, s, c, { flags: R, win: 0 });
+    }
+    const trace = unwrap(await decodePcap(t.pcap()));
+    const r = unwrap(splitFlows(trace));
+    expect(r.flows.map((f) => f.segments.map((s) => s.packet))).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
+  });
+
+  it('takes the side of a SYN-ACK\'s receiver as the opener, and the first packet\'s side when the capture starts mid-flow', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
+    const s = new Peer({ ip: '10.0.0.1', port: 80 }, 5);
+    t.add(0, s, c, { flags: S | A, ack: 101, win: 1000 });
+    const d = new Peer({ ip: '10.0.0.3', port: 40001 }, 100);
+    t.add(10, s, d, { flags: A, ack: 101, win: 1000, len: 10 });
+    const r = unwrap(splitFlows(unwrap(await decodePcap(t.pcap()))));
+    expect(r.flows.map((f) => [f.opener, f.openerSeen])).toEqual([
+      ['b', true],
+      ['a', false],
+    ]);
+  });
+
+  it('reads the TCP headers of a capture cut by its snap length', async () => {
+    const pcap = listenerTrace().pcap(96);
+    const trace = unwrap(await decodePcap(pcap));
+    expect(trace.records.some((r) => r.frame.length < r.origLen)).toBe(true);
+    const r = unwrap(splitFlows(trace));
+    expect(r.flows[0]!.segments.map((s) => s.payloadLength)).toEqual([0, 0, 0, 100, 0, 1448, 1448, 104, 0, 0, 0, 0, 0]);
+  });
+
+  it('reads Linux cooked captures (tcpdump -i any)', async () => {
+    const r = await pcapFileToPkt(path.join(HERE, 'fixtures', 'pcap', 'tcpdump-any.pcap'));
+    const out = unwrap(r);
+    expect(out.script).toContain('--bind_port=9');
+    expect(out.script).toMatch(/< P\. 1:6\(5\) ack 1 win 64/);
+  });
+});
+
+describe('pcapToPkt', () => {
+  it('writes a listener script for a realistic passive open, exchange and close (golden)', async () => {
+    const out = unwrap(await convert(listenerTrace().pcap()));
+    golden('listener-ts.pkt', out.script);
+    expect(out.warnings).toEqual(['TRACE: skipped 2 packets that are not TCP: 1 ARP, 1 UDP']);
+    const parsed = parseScript(out.script, 'listener-ts.pkt');
+    expect(parsed.ok, JSON.stringify(!parsed.ok && parsed.error)).toBe(true);
+    const lines = out.script.split('\n');
+    expect(lines).toContain('--bind_port=9000');
+    expect(lines).toContain('0        socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
+    expect(lines).toContain('+0       < S 0:0(0) win 64240 <mss 1460,sackOK,TS val 5000 ecr 0,nop,wscale 7>');
+    expect(lines).toContain('+0.00003 > S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 9000 ecr 5000,nop,wscale 7>');
+    expect(lines).toContain('+0       accept(3, ..., ...) = 4');
+    expect(lines).toContain('+0       read(4, ..., 100) = 100');
+    expect(lines).toContain('+0.002   write(4, ..., 3000) = 3000');
+    expect(lines).toContain('+0.00003 close(4) = 0');
+  });
+
+  it('writes every packet of the flow, pure ACKs included, with times relative to the previous event', async () => {
+    const out = unwrap(await convert(listenerTrace().pcap()));
+    const script = unwrap(parseScript(out.script, 'x.pkt'));
+    const packets = script.events.filter((e): e is PacketEvent => e.kind === 'packet');
+    expect(packets).toHaveLength(13);
+    const t = times(script);
+    const packetTimes = script.events.flatMap((e, i) => (e.kind === 'packet' ? [t[i]!] : []));
+    // The trace's times less the first packet's (100 µs), event after event.
+    expect(packetTimes).toEqual([0, 30, 250, 1250, 1280, 3280, 3290, 3300, 3600, 43600, 49900, 49930, 50200]);
+  });
+
+  it('inbound TS ecr values are the local TS vals as written, so the engine can map them', async () => {
+    const out = unwrap(await convert(listenerTrace().pcap()));
+    const script = unwrap(parseScript(out.script, 'x.pkt'));
+    const seen = new Set<number>();
+    for (const ev of script.events) {
+      if (ev.kind !== 'packet' || ev.packet.kind !== 'tcp' || !Array.isArray(ev.packet.options)) continue;
+      for (const o of ev.packet.options) {
+        if (o.kind !== 'timestamp') continue;
+        if (ev.packet.direction === 'outbound') seen.add(o.val);
+        else if (ev.packet.flags.includes('.')) expect(seen.has(o.ecr), `ecr ${o.ecr}`).toBe(true);
+      }
+    }
+  });
+
+  it('writes a connector script when the local side is the opener', async () => {
+    const out = unwrap(await convert(listenerTrace().pcap(), { localIs: 'opener' }));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    golden('connector-ts.pkt', out.script);
+    expect(out.script).toContain('connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)');
+    expect(out.script).toContain('--connect_port=9000');
+    expect(out.script).toMatch(/write\(3, \.\.\., 100\) = 100\n\+0 +> P\. 1:101\(100\) ack 1 win 502/);
+    expect(out.script).toMatch(/read\(3, \.\.\., 3000\) = 3000/);
+  });
+
+  it('selects a flow by number or by port; a refused SYN gets no listener', async () => {
+    const pcap = listenerTrace().pcap();
+    const byNumber = unwrap(await convert(pcap, { flow: 2 }));
+    const byPort = unwrap(await convert(pcap, { port: 9001 }));
+    expect(byPort.script).toBe(byNumber.script);
+    expect(byNumber.script).toContain('flow 2 of 2 (Wireshark tcp.stream 1)');
+    expect(byNumber.script).not.toContain('listen(');
+    expect(byNumber.warnings).toContain('flow 2: the local side answered the SYN with a reset: no listener in the script');
+    expect(byNumber.script).toMatch(/> R\. 0:0\(0\) ack 1 win 0\n$/);
+  });
+
+  it('uses shutdown(SHUT_WR) when the peer keeps sending after the local FIN, and SO_LINGER for a local reset', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
+    const s = new Peer({ ip: '10.0.0.1', port: 8080 }, 5000);
+    t.add(0, c, s, { flags: S, win: 65535, options: [{ kind: 'mss', value: 1460 }] });
+    t.add(10, s, c, { flags: S | A, ack: c.seq, win: 65535, options: [{ kind: 'mss', value: 1460 }] });
+    t.add(20, c, s, { flags: A, ack: s.seq, win: 65535 });
+    t.add(1000, s, c, { flags: F | A, ack: c.seq, win: 65535 });
+    t.add(2000, c, s, { flags: P | A, len: 10, ack: s.seq, win: 65535 });
+    t.add(2010, s, c, { flags: A, ack: c.seq, win: 65535 });
+    t.add(3000, s, c, { flags: R | A, ack: c.seq, win: 0 });
+    const out = unwrap(await convert(t.pcap()));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    expect(out.script).not.toContain('--bind_port');
+    const body = out.script.split('\n').filter((l) => /^[+0]/.test(l)).map((l) => l.replace(/^\S+\s+/, ''));
+    expect(body.slice(4)).toEqual([
+      '< S 0:0(0) win 65535 <mss 1460>',
+      '> S. 0:0(0) ack 1 win 65535 <mss 1460>',
+      '< . 1:1(0) ack 1 win 65535',
+      'accept(3, ..., ...) = 4',
+      'shutdown(4, SHUT_WR) = 0',
+      '> F. 1:1(0) ack 1 win 65535',
+      '< P. 1:11(10) ack 2 win 65535',
+      '> . 2:2(0) ack 11 win 65535',
+      'read(4, ..., 10) = 10',
+      'setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0',
+      'close(4) = 0',
+      '> R. 2:2(0) ack 11 win 0',
+    ]);
+  });
+
+  it('splits a write that spans round trips at each flight, and says so', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
+    const s = new Peer({ ip: '10.0.0.1', port: 8080 }, 5000);
+    t.add(0, c, s, { flags: S, win: 65535 });
+    t.add(10, s, c, { flags: S | A, ack: c.seq, win: 65535 });
+    t.add(20, c, s, { flags: A, ack: s.seq, win: 65535 });
+    t.add(100, s, c, { flags: A, len: 1000, ack: c.seq, win: 65535 });
+    t.add(101, s, c, { flags: A, len: 1000, ack: c.seq, win: 65535 });
+    t.add(5000, c, s, { flags: A, ack: s.seq, win: 65535 });
+    t.add(5001, s, c, { flags: P | A, len: 500, ack: c.seq, win: 65535 });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.script).toMatch(/write\(4, \.\.\., 2000\) = 2000\n\+0 +> \. 1:1001/);
+    expect(out.script).toMatch(/< \. 1:1\(0\) ack 2001 win 65535\n\\+0\.000001 write\(4, \.\.\., 500\) = 500\n\+0 +> P\. 2001:2501/);
+    expect(out.warnings.join('\n')).toMatch(/1 write ends without PSH/);
+  });
+
+  it('reads only what is delivered in order: retransmissions and out-of-order data wait', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
+    const s = new Peer({ ip: '10.0.0.1', port: 8080 }, 5000);
+    t.add(0, c, s, { flags: S, win: 65535 });
+    t.add(10, s, c, { flags: S | A, ack: c.seq, win: 65535 });
+    t.add(20, c, s, { flags: A, ack: s.seq, win: 65535 });
+    t.add(10_000, c, s, { flags: A, len: 100, ack: s.seq, win: 65535, seq: 201 }); // 101..200 missing
+    t.add(10_010, s, c, { flags: A, ack: 101, win: 65535, options: [NOP, NOP, { kind: 'sack', blocks: [{ start: 201, end: 301 }] }] });
+    t.add(20_000, c, s, { flags: A, len: 100, ack: s.seq, win: 65535, seq: 101 });
+    t.add(20_010, s, c, { flags: A, ack: 301, win: 65535 });
+    t.add(30_000, c, s, { flags: A, len: 100, ack: s.seq, win: 65535, seq: 101 }); // a spurious retransmission
+    t.add(30_010, s, c, { flags: A, ack: 301, win: 65535, options: [NOP, NOP, { kind: 'sack', blocks: [{ start: 101, end: 201 }] }] });
+    const out = unwrap(await convert(t.pcap()));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    const reads = out.script.match(/read\(4, \.\.\., \d+\) = \d+/g);
+    expect(reads).toEqual(['read(4, ..., 200) = 200']);
+    expect(out.script).toContain('> . 1:1(0) ack 1 win 65535 <nop,nop,sack 101:201>');
+    expect(out.script).toContain('> . 1:1(0) ack 201 win 65535 <nop,nop,sack 1:101>');
+    expect(out.script).toContain('< . 101:201(100) ack 1 win 65535');
+  });
+
+  it('writes IPv6 flows with --ip_version=ipv6', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: 'fd3d:a0b:17d6::1', port: 40000 }, 100);
+    const s = new Peer({ ip: 'fd3d:fa7b:d17d::1', port: 8080 }, 5000);
+    t.add(0, c, s, { flags: S, win: 65535, options: [{ kind: 'mss', value: 1440 }] });
+    t.add(10, s, c, { flags: S | A, ack: c.seq, win: 65535, options: [{ kind: 'mss', value: 1440 }] });
+    const out = unwrap(await convert(t.pcap()));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    expect(out.script).toContain('--ip_version=ipv6\n');
+    expect(out.script).toContain('[fd3d:a0b:17d6::1]:40000 > [fd3d:fa7b:d17d::1]:8080, IPv6');
+  });
+
+  it('converts a capture that starts mid-flow, with a warning and no calls', async () => {
+    const t = new Trace();
+    const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
+    const s = new Peer({ ip: '10.0.0.1', port: 8080 }, 5001);
+    t.add(0, c, s, { flags: P | A, len: 10, ack: 5001, win: 100 });
+    t.add(10, s, c, { flags: A, ack: c.seq, win: 200 });
+    const out = unwrap(await convert(t.pcap()));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    expect(out.warnings).toContain('flow 1: the capture starts mid-flow (no SYN): no socket calls, and the script cannot run as it is');
+    expect(out.script).not.toMatch(/socket\(|read\(/);
+    expect(out.script).toContain('\n0        < P. 1:11(10) ack 1 win 100\n+0.00001 > . 1:1(0) ack 11 win 200\n');
+  });
+
+  it('gives one-line errors for garbage, empty, non-TCP traces and missing flows', async () => {
+    const garbage = await decodePcap(Buffer.from('this is not a pcap file at all, just text\n'), 'TRACE');
+    expect(garbage).toEqual({ ok: false, error: 'TRACE: not a pcap file (magic 0x74686973)' });
+    const nofile = await pcapFileToPkt('/nonexistent/x.pcap');
+    expect(nofile).toEqual({ ok: false, error: '/nonexistent/x.pcap: no such file' });
+
+    expect(await convert(encodePcap([], { anchor: ANCHOR }))).toEqual({ ok: false, error: 'TRACE: no packets' });
+
+    const t = new Trace();
+    t.udp(0, { ip: '10.0.0.2', port: 53 }, { ip: '10.0.0.1', port: 53 }, 30);
+    t.udp(1, { ip: '10.0.0.1', port: 53 }, { ip: '10.0.0.2', port: 53 }, 60);
+    t.arp(2);
+    t.records.push({ frame: Uint8Array.from([1, 2, 3]), timeNs: 3000n });
+    t.records.push({ frame: Uint8Array.from([...new Uint8Array(12), 0x08, 0x00, 0x45, 0, 0, 99]), timeNs: 4000n });
+    expect(await convert(t.pcap())).toEqual({
+      ok: false,
+      error: 'TRACE: no TCP flows (5 packets: 2 UDP, 1 ARP, 1 truncated, 1 malformed)',
+    });
+
+    const pcap = listenerTrace().pcap();
+    expect(await convert(pcap, { flow: 3 })).toEqual({ ok: false, error: 'TRACE: no flow 3 (the trace has 2 TCP flows)' });
+    expect(await convert(pcap, { port: 7 })).toEqual({ ok: false, error: 'TRACE: no TCP flow on port 7 (the trace has 2 TCP flows)' });
+    expect(await convert(pcap, { flow: 1, port: 9001 })).toEqual({
+      ok: false,
+      error: 'TRACE: flow 1 is not on port 9001 (10.0.0.2:51000 > 10.0.0.1:9000)',
+    });
+    expect(await convert(pcap, { flow: 0 })).toEqual({ ok: false, error: 'TRACE: bad flow number 0 (flows are numbered from 1)' });
+    const wifi = encodePcap([], { anchor: ANCHOR, linkType: 105 });
+    const trace = unwrap(await decodePcap(wifi, 'TRACE', { linkTypes: [105] }));
+    expect(pcapToPkt(trace, { source: 'TRACE' })).toEqual({ ok: false, error: 'TRACE: link type 105 (IEEE802_11) is not supported' });
+  });
+});
+
+describe('round trip: render → pcap → pcap2pkt', () => {
+  for (const [name, localIs] of [
+    ['passive-open', 'acceptor'],
+    ['synack-retransmit', 'acceptor'],
+    ['active-open-nonblocking', 'opener'],
+  ] as const) {
+    it(`gives back the packets and calls of scripts-tcp/${name}.pkt`, async () => {
+      const file = path.join(ROOT, 'scripts-tcp', `${name}.pkt`);
+      const source = fs.readFileSync(file, 'utf8');
+      const original = unwrap(parseScript(source, file));
+      const rendered = unwrap(renderScriptToPcap(original, newConfig(), { file }));
+      expect(rendered.warnings).toEqual([]);
+      const trace = unwrap(await decodePcap(rendered.pcap, `${name}.pcap`));
+      expect(trace.records[0]!.timeUsecs).toBe(RENDER_ANCHOR.wallUsecs);
+      const out = unwrap(pcapToPkt(trace, { source: `${name}.pcap`, localIs }));
+      expect(out.warnings).toEqual([]);
+      const again = unwrap(parseScript(out.script, 'again.pkt'));
+
+      // The original also asks F_GETFL and SO_ERROR, and stays non-blocking: nothing the packets depend on.
+      const extra = (e: Record<string, unknown>) =>
+        typeof e.call === 'string' && /F_GETFL|SO_ERROR|^fcntl\(3, F_SETFL, O_RDWR\) = 0$/.test(e.call);
+      const want = packetsAndCalls(original, source).filter((e) => !extra(e));
+      const got = packetsAndCalls(again, out.script).filter((e) => !extra(e));
+      // An outbound packet without `win` is rendered with window 0; everything else must be equal.
+      for (let i = 0; i < Math.min(want.length, got.length); i++) {
+        if (want[i]!.win === null && want[i]!.dir === 'outbound' && got[i]!.win === 0) got[i]!.win = null;
+      }
+      expect(got).toEqual(want);
+    });
+  }
+});
