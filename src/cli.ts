@@ -3,11 +3,12 @@
 //   pktdrill run [options] FILE|DIR...   run scripts; exit 0 all passed, 1 a script failed, 2 usage/parse/set-up
 //   pktdrill check FILE|DIR...           parse and check only (= run --dry_run)
 
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { runScriptFile, type RunResult } from './runner.js';
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
+import { formatHtml, formatJson, formatJunit, formatTap } from './report/index.js';
 import { findOption, OPTIONS, closest } from './engine/options.js';
 
 const USAGE = `usage: pktdrill run [options] FILE|DIR...
@@ -21,6 +22,11 @@ options:
   -v, --verbose            print every packet, call and command with its time
   -j N, --jobs=N           run N scripts at once, each in its own namespace
                            (default: the number of cores; -v runs one at a time)
+  --pcap FILE              write the run's packets, both ways, as a pcap (one script)
+  --pcap-dir DIR           one pcap per script, named after it
+  --tap                    TAP on stdout (the usual lines go to stderr)
+  --junit FILE, --json FILE, --html FILE
+                           reports; the JSON schema is src/report/report.schema.json
   -D NAME=value            define a symbol (also --define=NAME=value)
 ${OPTIONS.filter((o) => !o.help.startsWith('accepted') && !o.help.startsWith('remote mode'))
   .map((o) => `  --${o.name}${o.value ? '=...' : ''}`.padEnd(27) + o.help)
@@ -62,7 +68,17 @@ interface Parsed {
   options: Array<{ name: string; value: string | null }>;
   verbose: boolean;
   jobs: number;
+  /** Report outputs: --tap (stdout), --junit/--json/--html FILE. */
+  tap: boolean;
+  junit: string | null;
+  json: string | null;
+  html: string | null;
+  pcap: string | null;
+  pcapDir: string | null;
 }
+
+/** pktdrill's own options that take a file or directory. */
+const OUTPUTS = ['junit', 'json', 'html', 'pcap', 'pcap-dir'] as const;
 
 function parseArgs(argv: string[]): Parsed {
   const [command, ...rest] = argv;
@@ -72,7 +88,19 @@ function parseArgs(argv: string[]): Parsed {
     const near = closest(command, ['run', 'check']);
     throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
   }
-  const p: Parsed = { command, files: [], options: [], verbose: false, jobs: availableParallelism() };
+  const p: Parsed = {
+    command,
+    files: [],
+    options: [],
+    verbose: false,
+    jobs: availableParallelism(),
+    tap: false,
+    junit: null,
+    json: null,
+    html: null,
+    pcap: null,
+    pcapDir: null,
+  };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '-v' || a === '--verbose') {
@@ -81,6 +109,15 @@ function parseArgs(argv: string[]): Parsed {
       const v = a === '-j' || a === '--jobs' ? rest[++i] : a.startsWith('-j') ? a.slice(2) : a.slice('--jobs='.length);
       if (!v || !/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`-j takes a number of scripts to run at once, got '${v ?? ''}'`);
       p.jobs = Number(v);
+    } else if (a === '--tap') {
+      p.tap = true;
+    } else if (OUTPUTS.some((o) => a === `--${o}` || a.startsWith(`--${o}=`))) {
+      const eq = a.indexOf('=');
+      const name = (eq >= 0 ? a.slice(2, eq) : a.slice(2)) as (typeof OUTPUTS)[number];
+      const v = eq >= 0 ? a.slice(eq + 1) : rest[++i];
+      if (!v) throw new UsageError(`--${name} needs a file name`);
+      if (name === 'pcap-dir') p.pcapDir = v;
+      else p[name] = v;
     } else if (a === '-D') {
       const v = rest[++i];
       if (v === undefined) throw new UsageError('-D needs NAME=value');
@@ -111,6 +148,15 @@ function parseArgs(argv: string[]): Parsed {
   return p;
 }
 
+function writeReport(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    process.stderr.write(`pktdrill: cannot write ${path}: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   let args: Parsed;
   try {
@@ -131,6 +177,16 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const dryRun = args.command === 'check';
+  if (args.pcap && files.length > 1) {
+    process.stderr.write(`pktdrill: --pcap takes one script (${files.length} given); use --pcap-dir DIR (pktdrill --help for usage)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.pcapDir) mkdirSync(args.pcapDir, { recursive: true });
+  // With --tap, stdout is TAP alone; the usual lines go to stderr.
+  const out = (text: string): void => {
+    (args.tap ? process.stderr : process.stdout).write(text);
+  };
   const results: RunResult[] = new Array(files.length);
   // -v interleaves nothing: traces of parallel scripts would be unreadable.
   const jobs = args.verbose ? 1 : Math.min(args.jobs, files.length);
@@ -142,16 +198,23 @@ export async function main(argv: string[]): Promise<void> {
         options: args.options,
         verbose: args.verbose,
         dryRun,
-        onTrace: args.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined,
+        onTrace: args.verbose ? (f, t) => out(formatTrace(f, t) + '\n') : undefined,
+        pcap: args.pcap ?? (args.pcapDir ? join(args.pcapDir, basename(files[i]!, '.pkt') + '.pcap') : undefined),
       });
       results[i] = r;
-      process.stdout.write(formatResult(r) + '\n');
+      out(formatResult(r) + '\n');
       if (args.verbose && r.status !== 'pass' && r.stderr?.trim()) {
-        process.stdout.write(r.stderr.trim().split('\n').map((l) => `  stderr| ${l}`).join('\n') + '\n');
+        out(r.stderr.trim().split('\n').filter((l) => !/no IPv4 address assigned/.test(l)).map((l) => `  stderr| ${l}`).join('\n') + '\n');
       }
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
-  if (files.length > 1) process.stdout.write(formatSummary(results) + '\n');
-  process.exitCode = results.some((r) => r.status === 'error') ? 2 : results.some((r) => r.status === 'fail') ? 1 : 0;
+  if (files.length > 1) out(formatSummary(results) + '\n');
+  if (args.tap) process.stdout.write(formatTap(results));
+  if (args.junit) writeReport(args.junit, formatJunit(results));
+  if (args.json) writeReport(args.json, formatJson(results));
+  if (args.html) writeReport(args.html, formatHtml(results));
+  if (process.exitCode !== 2) {
+    process.exitCode = results.some((r) => r.status === 'error') ? 2 : results.some((r) => r.status === 'fail') ? 1 : 0;
+  }
 }

@@ -4,7 +4,9 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { ChildJob } from './sandbox/child.js';
 import { fileURLToPath } from 'node:url';
 import { parseScript } from './script/parse.js';
 import { checkScript } from './script/check.js';
@@ -25,6 +27,8 @@ export interface RunResult {
   verdict?: Verdict;
   /** What the script's process wrote to stderr (libpcap warnings, crashes). */
   stderr?: string;
+  /** The run's capture, when one was written. */
+  pcap?: string;
   durationMs: number;
 }
 
@@ -35,6 +39,10 @@ export interface RunOptions {
   onTrace?: (file: string, t: TraceEntry) => void;
   /** Parse and check only. */
   dryRun?: boolean;
+  /** Write the run's capture (every frame both ways) to this file. */
+  pcap?: string;
+  /** Keep a failing run's capture in this directory (default: the system's temp dir; null: keep none). */
+  keepFailedPcapIn?: string | null;
 }
 
 export interface PreparedScript {
@@ -122,14 +130,20 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
   }
   const { config, script } = prep.value;
   const deadlineSecs = config.deadlineSecs || Math.ceil(30 + 3 * estimateSeconds(script));
-  const job = { file, config, verbose: !!opts.verbose };
+  const job: ChildJob = {
+    file,
+    config,
+    verbose: !!opts.verbose,
+    pcap: opts.pcap ? resolve(opts.pcap) : null,
+    keepFailedPcapIn: opts.keepFailedPcapIn === undefined ? tmpdir() : opts.keepFailedPcapIn,
+  };
   const cmd = sandboxCommand(childEntry(), [JSON.stringify(job)]);
-  return new Promise<RunResult>((resolve) => {
+  return new Promise<RunResult>((done) => {
     let child;
     try {
       child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
     } catch (e) {
-      resolve(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
+      done(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
       return;
     }
     let stderr = '';
@@ -170,13 +184,13 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
     }, deadlineSecs * 1000);
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolve(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
+      done(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
     });
     let settled = false;
     const settle = (r: RunResult): void => {
       if (settled) return;
       settled = true;
-      resolve(r);
+      done(r);
     };
     const fromVerdict = (v: Verdict): RunResult => {
       const setup = v.failures.find((f) => f.kind === 'setup' && f.span === null);
@@ -186,6 +200,7 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
         error: setup ? `${file}: ${setup.message}` : undefined,
         verdict: v,
         stderr,
+        pcap: v.pcap,
         durationMs: Date.now() - started,
       };
     };

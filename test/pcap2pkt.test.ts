@@ -155,8 +155,8 @@ function listenerTrace(): Trace {
   return t;
 }
 
-const unwrap = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
-  if (!r.ok) throw new Error(r.error);
+const unwrap = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T => {
+  if (!r.ok) throw new Error(typeof r.error === 'string' ? r.error : JSON.stringify(r.error));
   return r.value;
 };
 
@@ -396,7 +396,7 @@ describe('pcapToPkt', () => {
     t.add(5001, s, c, { flags: P | A, len: 500, ack: c.seq, win: 65535 });
     const out = unwrap(await convert(t.pcap()));
     expect(out.script).toMatch(/write\(4, \.\.\., 2000\) = 2000\n\+0 +> \. 1:1001/);
-    expect(out.script).toMatch(/< \. 1:1\(0\) ack 2001 win 65535\n\\+0\.000001 write\(4, \.\.\., 500\) = 500\n\+0 +> P\. 2001:2501/);
+    expect(out.script).toMatch(/< \. 1:1\(0\) ack 2001 win 65535\n\+0\.000001 write\(4, \.\.\., 500\) = 500\n\+0 +> P\. 2001:2501/);
     expect(out.warnings.join('\n')).toMatch(/1 write ends without PSH/);
   });
 

@@ -2,7 +2,7 @@
 // field in packetdrill's order, with packetdrill's wording:
 //   live packet field tcp_seq: expected: 1 (0x1) vs actual: 2 (0x2)
 
-import type { TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { PortsAst, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
 import { paddedOptionsLength, type TcpOption } from '../packet/tcp-options.js';
 import type { RunConfig } from './config.js';
 import type { Flow } from './flow.js';
@@ -167,13 +167,15 @@ export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg
   return null;
 }
 
-export function viewOfScript(p: TcpPacketAst, timeUsecs: number): PacketView {
+/** The script packet for printing; `ports` picks one port out of a flood. */
+export function viewOfScript(p: TcpPacketAst, timeUsecs: number, ports?: { src: number; dst: number } | null): PacketView {
   return {
     timeUsecs,
     direction: p.direction,
     proto: 'tcp',
-    srcPort: p.ports?.src,
-    dstPort: p.ports?.dst,
+    srcPort: ports ? ports.src : p.ports?.src,
+    dstPort: ports ? ports.dst : p.ports?.dst,
+    portsText: !ports && p.ports ? portsText(p.ports) : undefined,
     flags: lettersFromFlags(flagsFromLetters(p.flags)),
     seq: p.seq.start,
     end: p.seq.end,
@@ -185,8 +187,12 @@ export function viewOfScript(p: TcpPacketAst, timeUsecs: number): PacketView {
   };
 }
 
-/** The live segment in script terms: relative seq/ack/SACK, rebased TS val. */
-export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number): PacketView {
+function portsText(p: PortsAst): string {
+  return `${p.src}${p.srcEnd !== null && p.srcEnd !== undefined ? `..${p.srcEnd}` : ''}>${p.dst}${p.dstEnd !== null && p.dstEnd !== undefined ? `..${p.dstEnd}` : ''}`;
+}
+
+/** The live segment in script terms: relative seq/ack/SACK, rebased TS val; ports shown when the script names them. */
+export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, withPorts = false): PacketView {
   const t = seg.tcp!;
   const seq = flow.relLocal(t.seq);
   const opts: OptionText[] = t.options.map((o) => {
@@ -198,8 +204,8 @@ export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number): Pac
     timeUsecs,
     direction: 'outbound',
     proto: 'tcp',
-    srcPort: undefined,
-    dstPort: undefined,
+    srcPort: withPorts ? seg.localPort : undefined,
+    dstPort: withPorts ? seg.remotePort : undefined,
     flags: lettersFromFlags(t.flags),
     seq,
     end: (seq + t.payload.length) >>> 0,

@@ -83,7 +83,8 @@ export function scriptOptionsText(p: TcpPacketAst): string | null {
 /** `S. 0:0(0) ack 1 win 65535 <...>` (times are printed by the caller). */
 export function renderPacket(v: PacketView): string {
   const words: string[] = [];
-  if (v.srcPort !== undefined && v.dstPort !== undefined) words.push(`${v.srcPort}>${v.dstPort}`);
+  if (v.portsText) words.push(v.portsText);
+  else if (v.srcPort !== undefined && v.dstPort !== undefined) words.push(`${v.srcPort}>${v.dstPort}`);
   if (v.proto === 'tcp') {
     words.push(v.flags ?? '');
     words.push(`${v.seq}:${v.end}(${v.len})`);

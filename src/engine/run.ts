@@ -9,7 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import type { Event, PacketEvent, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
+import type { Event, PacketEvent, PortsAst, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
 import { Clock } from './clock.js';
 import type { RunConfig } from './config.js';
 import { Flows, type Flow } from './flow.js';
@@ -46,6 +46,19 @@ interface TimedEvent {
 }
 
 class Stop extends Error {}
+
+/** `41000..41003, 41007` */
+function portList(ports: number[]): string {
+  const sorted = [...ports].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}..${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
 
 interface PendingCall {
   ev: SyscallEvent;
@@ -243,6 +256,18 @@ export class Engine {
     }
   }
 
+  /** One port, or each port of a flood's range (`41000..41199>8080`). */
+  private static expand(ports: PortsAst | null, side: 'src' | 'dst'): Array<{ src: number; dst: number } | null> {
+    if (!ports) return [null];
+    const end = side === 'src' ? ports.srcEnd : ports.dstEnd;
+    if (end === null || end === undefined) return [{ src: ports.src, dst: ports.dst }];
+    const out: Array<{ src: number; dst: number }> = [];
+    for (let p = side === 'src' ? ports.src : ports.dst; p <= end; p++) {
+      out.push(side === 'src' ? { src: p, dst: ports.dst } : { src: ports.src, dst: p });
+    }
+    return out;
+  }
+
   private async inbound(ev: PacketEvent): Promise<void> {
     const te = this.resolveTime(ev, true);
     const pkt = ev.packet;
@@ -250,39 +275,55 @@ export class Engine {
       this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
       return;
     }
-    const flow = this.flows.forInbound(pkt.ports);
-    if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
-      this.fail({
-        kind: 'packet',
-        span: ev.span,
-        message: 'error handling packet: inbound packet acks data before the local ISN is known (no outbound SYN or SYN-ACK yet)',
-      });
-      return;
-    }
-    const built = buildInbound(pkt, flow, this.cfg, this.link);
-    if (!built.ok) {
-      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${built.error}` });
-      return;
+    // Build every frame first (a flood goes out back to back), then wait.
+    const frames: Array<{ flow: Flow; frame: Uint8Array; ports: { src: number; dst: number } | null }> = [];
+    for (const ports of Engine.expand(pkt.ports, 'src')) {
+      const flow = this.flows.forInbound(ports);
+      if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
+        this.fail({
+          kind: 'packet',
+          span: ev.span,
+          message: 'error handling packet: inbound packet acks data before the local ISN is known (no outbound SYN or SYN-ACK yet)',
+        });
+        return;
+      }
+      const built = buildInbound(pkt, flow, this.cfg, this.link);
+      if (!built.ok) {
+        this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${built.error}` });
+        return;
+      }
+      frames.push({ flow, frame: built.value, ports });
     }
     await this.clock.until(te.time);
-    const sentNs = this.wire.send(built.value);
-    const actual = this.clock.toUsecs(sentNs);
-    const view = viewOfScript(pkt, actual);
-    view.frame = built.value;
-    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
-    const terr = this.timingError(te, actual, 'inbound packet', ev);
+    let first: number | null = null;
+    for (const f of frames) {
+      const actual = this.clock.toUsecs(this.wire.send(f.frame));
+      first ??= actual;
+      const view = viewOfScript(pkt, actual, f.ports);
+      view.frame = f.frame;
+      this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
+    }
+    const terr = this.timingError(te, first!, 'inbound packet', ev);
     this.lastEvent = { time: te.time, inbound: true };
     if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfScript(pkt, te.time) });
   }
 
-  /** Wait for the next captured segment of `flow` until `deadlineUsecs` (script time). */
-  private async nextSegment(flow: Flow | null, deadlineUsecs: number): Promise<LiveSegment | null> {
+  /**
+   * Wait for the next captured segment of one of `flows` until
+   * `deadlineUsecs` (script time). Segments of other flows stay queued for
+   * their own events; those of no flow at all are never the script's
+   * business (packetdrill skips other 4-tuples too).
+   */
+  private async nextSegment(flows: ReadonlySet<Flow>, deadlineUsecs: number): Promise<{ seg: LiveSegment; flow: Flow } | null> {
     for (;;) {
-      const i = this.captured.findIndex((s) => {
+      for (let i = 0; i < this.captured.length; i++) {
+        const s = this.captured[i]!;
         const f = this.flows.forCaptured(s.localPort, s.remotePort);
-        return flow === null || f === null || f === flow;
-      });
-      if (i >= 0) return this.captured.splice(i, 1)[0]!;
+        if (f && flows.has(f)) {
+          this.captured.splice(i, 1);
+          return { seg: s, flow: f };
+        }
+      }
       const left = deadlineUsecs - this.clock.nowUsecs();
       if (left <= 0) return null;
       await new Promise<void>((resolve) => {
@@ -305,7 +346,7 @@ export class Engine {
       this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
       return;
     }
-    const flow = this.flows.forOutbound(pkt.ports);
+    const expected = new Set(Engine.expand(pkt.ports, 'dst').map((ports) => this.flows.forOutbound(ports)));
     const tol = this.tolerance(te);
     // packetdrill waits for the next packet however long it takes, so a late
     // packet is a timing error rather than a missing one. We wait past the
@@ -313,30 +354,43 @@ export class Engine {
     // report it the same way, and call it missing after that.
     const gap = te.lastTime === null ? 0 : Math.max(0, te.time - te.lastTime);
     const deadline = te.any ? this.clock.nowUsecs() + this.anyWaitUsecs() : te.end + tol + Math.max(1_000_000, gap / 2);
-    const seg = await this.nextSegment(pkt.ports ? flow : null, deadline);
-    if (!seg) {
-      this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: 'missing', packet: viewOfScript(pkt, te.time), ok: false });
-      this.fail({
-        kind: 'missing',
-        span: ev.span,
-        message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec; none came by ${secs(deadline)} sec`,
-        scriptPacket: viewOfScript(pkt, te.time),
-      });
-      this.lastEvent = { time: this.clock.nowUsecs(), inbound: false };
-      return;
+    let last = this.clock.nowUsecs();
+    while (expected.size > 0) {
+      const got = await this.nextSegment(expected, deadline);
+      if (!got) {
+        const missing = [...expected];
+        const scriptView = viewOfScript(pkt, te.time, missing.length === 1 && pkt.ports ? { src: pkt.ports.src, dst: missing[0]!.key } : undefined);
+        this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: 'missing', packet: scriptView, ok: false });
+        const which =
+          missing.length > 1 || (pkt.ports && pkt.ports.dstEnd !== null)
+            ? ` (${missing.length} of the flood never came, to port${missing.length > 1 ? 's' : ''} ${portList(missing.map((f) => f.key))})`
+            : '';
+        this.fail({
+          kind: 'missing',
+          span: ev.span,
+          message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec; none came by ${secs(deadline)} sec${which}`,
+          scriptPacket: viewOfScript(pkt, te.time),
+        });
+        this.lastEvent = { time: this.clock.nowUsecs(), inbound: false };
+        return;
+      }
+      const { seg, flow } = got;
+      expected.delete(flow);
+      const actual = this.clock.toUsecs(seg.timeNs);
+      last = actual;
+      this.learn(flow, seg, pkt);
+      const mismatch = matchOutbound(pkt, seg, flow, this.cfg);
+      const liveView = viewOfLive(seg, flow, actual, !!pkt.ports);
+      const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
+      this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
+      const scriptView = viewOfScript(pkt, te.time, pkt.ports ? { src: pkt.ports.src, dst: flow.key } : undefined);
+      if (mismatch) {
+        this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${mismatch}`, scriptPacket: scriptView, actualPacket: liveView });
+      } else if (terr) {
+        this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: scriptView, actualPacket: liveView });
+      }
     }
-    const actual = this.clock.toUsecs(seg.timeNs);
-    this.learn(flow, seg, pkt);
-    const mismatch = matchOutbound(pkt, seg, flow, this.cfg);
-    const liveView = viewOfLive(seg, flow, actual);
-    const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
-    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
-    this.lastEvent = { time: actual, inbound: false };
-    if (mismatch) {
-      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${mismatch}`, scriptPacket: viewOfScript(pkt, te.time), actualPacket: liveView });
-    } else if (terr) {
-      this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfScript(pkt, te.time), actualPacket: liveView });
-    }
+    this.lastEvent = { time: last, inbound: false };
   }
 
   /** How long `*` waits for an outbound packet. */

@@ -10,6 +10,8 @@ export interface PacketView {
   proto: 'tcp' | 'udp' | 'icmp' | 'other';
   srcPort?: number;
   dstPort?: number;
+  /** Ports as written when they are a flood's range: `41000..41199>8080`. */
+  portsText?: string;
   /** TCP flags in packetdrill letters, e.g. "S.", "P.", "F." */
   flags?: string;
   seq?: number;
@@ -68,4 +70,6 @@ export interface Verdict {
   trace: TraceEntry[];
   durationMs: number;
   seed: number;
+  /** Where the run's capture was written, if it was. */
+  pcap?: string;
 }

@@ -1,8 +1,7 @@
 // The state of a listener's two queues, read from the kernel's own interfaces
 // in the current network namespace.
 //
-// Facts (Linux 6.18, measured in throwaway namespaces; see the report of the
-// commit that added this file):
+// Facts (Linux 6.18, measured in throwaway namespaces):
 // - /proc/net/tcp{,6}, LISTEN row (st 0A): rx_queue is sk_ack_backlog, the
 //   children that completed the handshake and wait for accept() (ss's Recv-Q).
 //   tx_queue is write_seq - snd_una, which is 0 for a listener: it is NOT the

@@ -43,8 +43,11 @@
 // 4. Not visible in one SYN-ACK, so not judged here: a cookie SYN-ACK is never
 //    retransmitted (ordinary ones are, at 1 s, 3 s, ...); an ACK with a wrong
 //    cookie is answered with RST (seq = that ACK's ack number) and counts
-//    TcpExtSyncookiesFailed; a right one counts TcpExtSyncookiesRecv and
-//    TcpPassiveOpens and makes an accept()able child with no SYN-ACK retransmit.
+//    TcpExtSyncookiesFailed, but only while the listener has sent a cookie
+//    recently (a stray ACK to a listener that never overflowed gets the same
+//    RST and counts nothing); a right one counts TcpExtSyncookiesRecv and
+//    TcpPassiveOpens and makes an accept()able child. The same SYN (4-tuple
+//    and seq) in the same minute gets the same cookie ISN.
 //
 // How judgeSynAck decides: it runs the checks that apply (listed in `checks`,
 // each with a one-line message "what: expected X vs actual Y"), and

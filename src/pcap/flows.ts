@@ -72,10 +72,16 @@ export function describeSkipped(skipped: ReadonlyMap<string, number>): string {
   return [...skipped].map(([reason, n]) => `${n} ${reason}`).join(', ');
 }
 
-/** `flow 1: 192.0.2.1:40000 > 192.168.0.1:8080` (opener first). */
-export function describeFlow(f: TcpFlow): string {
+/** `192.0.2.1:40000 > 192.168.0.1:8080`: the opener first. */
+export function flowTuple(f: TcpFlow): string {
   const [o, p] = f.opener === 'a' ? [f.a, f.b] : [f.b, f.a];
-  return `flow ${f.number}: ${endpointText(o)} > ${endpointText(p)}`;
+  return `${endpointText(o)} > ${endpointText(p)}`;
+}
+
+/** `flow 1: 192.0.2.1:40000 > 192.168.0.1:8080, 10 packets` (for a listing of a trace's flows). */
+export function describeFlow(f: TcpFlow): string {
+  const n = f.segments.length;
+  return `flow ${f.number}: ${flowTuple(f)}, ${n} packet${n === 1 ? '' : 's'}${f.openerSeen ? '' : ' (starts mid-flow)'}`;
 }
 
 export function endpointText(e: Endpoint): string {

@@ -34,7 +34,7 @@
 import { lettersFromFlags, renderOptions, type OptionText } from '../engine/render.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
-import { FLOW_LINK_TYPES, describeSkipped, endpointText, splitFlows, type Endpoint, type FlowSegment, type TcpFlow } from './flows.js';
+import { FLOW_LINK_TYPES, describeSkipped, endpointText, flowTuple, splitFlows, type Endpoint, type FlowSegment, type TcpFlow } from './flows.js';
 import { readPcap, type PcapTrace } from './read.js';
 
 export interface PcapToPktOptions {
@@ -109,11 +109,6 @@ function plural(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
-function flowTuple(f: TcpFlow): string {
-  const [o, p] = f.opener === 'a' ? [f.a, f.b] : [f.b, f.a];
-  return `${endpointText(o)} > ${endpointText(p)}`;
-}
-
 // ---------------------------------------------------------------- the conversion
 
 interface Seg extends FlowSegment {
@@ -158,6 +153,8 @@ class Conversion {
   private readonly localTsVals = new Set<number>();
   private unpushedWrites = 0;
   private badEcr: string[] = [];
+  /** What the language cannot say, and the packets it was left out of. */
+  private readonly leftOut = new Map<string, number[]>();
 
   constructor(
     private readonly flow: TcpFlow,
@@ -191,9 +188,8 @@ class Conversion {
   }
 
   private chooseMode(): Mode {
-    const first = this.segs[0]!;
     const pureSyn = (s: Seg) => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
-    if (!this.flow.openerSeen || !pureSyn(first) && !this.segs.some(pureSyn)) {
+    if (!this.segs.some(pureSyn)) {
       this.note(`flow ${this.flow.number}: the capture starts mid-flow (no SYN): no socket calls, and the script cannot run as it is`);
       return 'none';
     }
@@ -226,7 +222,7 @@ class Conversion {
   private newLocalBytes(s: Seg, sndMax: number | null): { bytes: number; sndMax: number } {
     const [start, end] = this.dataRange(s);
     const from = sndMax ?? start;
-    const next = Math.max(from, end);
+    const next = Math.max(from, end + (s.tcp.flags & tcp.FIN ? 1 : 0));
     // Data on a SYN (Fast Open) needs sendto(MSG_FASTOPEN), not a write.
     if (s.tcp.flags & tcp.SYN) return { bytes: 0, sndMax: next };
     return { bytes: Math.max(0, end - from), sndMax: next };
@@ -366,6 +362,9 @@ class Conversion {
           `(the engine cannot map it)`,
       );
     }
+    for (const [what, packets] of this.leftOut) {
+      this.note(`flow ${this.flow.number}: ${what} cannot be written in a script; left out of packet${packets.length === 1 ? '' : 's'} ${packets.join(', ')}`);
+    }
     this.warnings.push(...this.notes);
     return { script: this.text(), warnings: this.warnings };
   }
@@ -428,20 +427,18 @@ class Conversion {
     }
     this.ooo = rest;
     const delivered = this.rcvNxt - before;
-    if (delivered > 0 && this.fd !== null && !this.closed && this.mode !== 'none') {
-      this.unread += delivered;
-      this.lastDeliveryUsecs = t;
-    } else if (delivered > 0 && this.fd === null && this.mode === 'listener') {
-      // Data before accept: read once the socket is accepted (accept follows this segment).
+    // Data that comes before accept is read once the socket is accepted.
+    if (delivered > 0 && this.mode !== 'none' && !this.closed) {
       this.unread += delivered;
       this.lastDeliveryUsecs = t;
     }
   }
 
   private flushRead(): void {
+    if (this.fd === null) return; // not accepted yet: keep it for later
     const n = this.unread;
     this.unread = 0;
-    if (this.fd === null || this.closed) return;
+    if (this.closed) return;
     const t = this.lastTime();
     this.ensureBlocking(t);
     this.call(t, `read(${this.fd}, ..., ${n}) = ${n}`);
@@ -454,7 +451,7 @@ class Conversion {
     const words: string[] = [s.out ? '>' : '<'];
     const ecn = ECN_NAMES[s.tos & 3]!;
     if (ecn) words.push(`[${ecn}]`);
-    if (t.flags & tcp.AE) this.note(`flow ${this.flow.number}, packet ${s.packet}: the AE flag is not written`);
+    if (t.flags & tcp.AE) this.unwritten('the AE flag', s);
     words.push(lettersFromFlags(t.flags & 0xff) || '-');
     const start = this.rel(t.seq, s.out);
     words.push(`${start}:${(start + s.payloadLength) >>> 0}(${s.payloadLength})`);
@@ -466,6 +463,12 @@ class Conversion {
     return words.join(' ');
   }
 
+  private unwritten(what: string, s: Seg): void {
+    const list = this.leftOut.get(what) ?? [];
+    if (list[list.length - 1] !== s.packet) list.push(s.packet);
+    this.leftOut.set(what, list);
+  }
+
   private optionsText(s: Seg): string | null {
     const t = s.tcp;
     if (t.options.length === 0) return null;
@@ -474,7 +477,7 @@ class Conversion {
       switch (o.kind) {
         case 'unknown':
           if (s.out) return '<...>';
-          this.note(`flow ${this.flow.number}, packet ${s.packet}: TCP option ${o.type} cannot be written in a script; left out`);
+          this.unwritten(`TCP option ${o.type}`, s);
           continue;
         case 'sack':
           // SACK blocks are in the other side's sequence space.

@@ -26,6 +26,7 @@ export function formatResultLine(r: RunResult): string {
 
 export function formatResult(r: RunResult): string {
   const lines = [formatResultLine(r)];
+  if (r.status === 'fail' && r.pcap) lines.push(`  capture: ${r.pcap}`);
   if (r.status === 'error' && r.error) lines.push(r.error);
   if (r.status === 'fail' && r.verdict) {
     for (const f of r.verdict.failures) lines.push(formatFailure(r.file, f));

@@ -3,7 +3,9 @@
 //   {"type":"trace","entry":...}   as events happen (only with -v)
 //   {"type":"verdict","verdict":...} once, at the end
 
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { encodePcap, wallClockAnchor, type PcapRecordInput } from '../pcap/write.js';
 import { parseScript } from '../script/parse.js';
 import type { RunConfig } from '../engine/config.js';
 import { Engine } from '../engine/run.js';
@@ -19,6 +21,10 @@ export interface ChildJob {
   file: string;
   config: RunConfig;
   verbose: boolean;
+  /** Write every injected and captured frame here (absolute path), or null. */
+  pcap: string | null;
+  /** Without `pcap`: keep a failing run's capture in this directory. */
+  keepFailedPcapIn: string | null;
 }
 
 const OUT_FD = 3;
@@ -35,6 +41,8 @@ function setupVerdict(file: string, message: string, seed: number): Verdict {
 
 export async function childMain(job: ChildJob): Promise<void> {
   const { file, config } = job;
+  // Pair the monotonic clock with wall time once, so capture times are real dates.
+  const anchor = wallClockAnchor();
   let wire: Wire | null = null;
   try {
     const source = readFileSync(file, 'utf8');
@@ -54,7 +62,10 @@ export async function childMain(job: ChildJob): Promise<void> {
     const sys = loadSyscalls();
     let engine: Engine | null = null;
     const early: Parameters<Engine['onCaptured']>[0][] = [];
+    // Every frame both ways, in order, for the run's pcap.
+    const records: PcapRecordInput[] = [];
     wire = new Wire(net.wireIf, `ether src ${KERNEL_MAC} and (ip or ip6)`, (frame) => {
+      records.push({ frame: frame.bytes, timeNs: frame.timeNs });
       const seg = decodeLive(frame.bytes, frame.timeNs);
       if (seg === null || typeof seg === 'string') return;
       if (engine) engine.onCaptured(seg);
@@ -62,7 +73,15 @@ export async function childMain(job: ChildJob): Promise<void> {
     });
     const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
     const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
-    engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent });
+    const w = wire;
+    const recordingWire = {
+      send(frame: Uint8Array): bigint {
+        const t = w.send(frame);
+        records.push({ frame, timeNs: t });
+        return t;
+      },
+    };
+    engine = new Engine(file, parsed.value, config, sys, recordingWire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent });
     for (const s of early) engine.onCaptured(s);
     // As packetdrill does on machines with more than one CPU: the lowest
     // real-time round-robin priority for the clock thread only (reset on fork,
@@ -71,6 +90,16 @@ export async function childMain(job: ChildJob): Promise<void> {
     // not hold each other's clocks up.
     if (isRoot() && availableParallelism() > 1) sys.invoke('set_realtime', [1]);
     const verdict = await engine.run();
+    const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
+    if (pcap) {
+      try {
+        writeFileSync(pcap, encodePcap(records, { anchor }));
+        verdict.pcap = pcap;
+      } catch (e) {
+        verdict.failures.push({ kind: 'setup', span: null, message: `cannot write the capture ${pcap}: ${(e as Error).message}` });
+        verdict.passed = false;
+      }
+    }
     send({ type: 'verdict', verdict });
   } catch (e) {
     if (e instanceof SandboxError || e instanceof WireError) {

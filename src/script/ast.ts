@@ -149,11 +149,21 @@ export interface IpAttrsAst {
   ttl?: number;
 }
 
+/** `40001>8080`; `41000..41199>8080` (a flood: one packet per port). */
+export interface PortsAst {
+  src: number;
+  dst: number;
+  /** Last port of a range on that side, or null. */
+  srcEnd: number | null;
+  dstEnd: number | null;
+  span: Span;
+}
+
 export interface TcpPacketAst extends Node {
   kind: 'tcp';
   direction: Direction;
-  /** `40001>8080`: source and destination port as written (null: default flow). */
-  ports: { src: number; dst: number; span: Span } | null;
+  /** Source and destination port as written (null: the default flow). */
+  ports: PortsAst | null;
   /** Flag letters as written, e.g. "S", "S.", "P.", "F.", "R", "." */
   flags: string;
   /** Relative sequence numbers: start:end(len). */
@@ -169,7 +179,7 @@ export interface TcpPacketAst extends Node {
 export interface UdpPacketAst extends Node {
   kind: 'udp';
   direction: Direction;
-  ports: { src: number; dst: number; span: Span } | null;
+  ports: PortsAst | null;
   len: number;
   ip: IpAttrsAst;
 }

@@ -9,6 +9,7 @@ import type {
   OptionLine,
   PacketAst,
   PointTime,
+  PortsAst,
   Script,
   Span,
   SyscallEvent,
@@ -223,10 +224,20 @@ function checkIp(packet: PacketAst, ip: IpAttrsAst, report: Report): void {
   if (ip.ttl !== undefined && !inRange(ip.ttl, U8)) report(packet.span, 'ttl out of range for 8 bits');
 }
 
-function checkPorts(ports: { src: number; dst: number; span: Span } | null, report: Report): void {
+function checkPorts(ports: PortsAst | null, report: Report, direction?: 'inbound' | 'outbound'): void {
   if (ports === null) return;
   if (!inRange(ports.src, U16)) report(ports.span, 'src port out of range');
   if (!inRange(ports.dst, U16)) report(ports.span, 'dst port out of range');
+  for (const [start, end, side] of [[ports.src, ports.srcEnd, 'src'], [ports.dst, ports.dstEnd, 'dst']] as const) {
+    if (end === null || end === undefined) continue;
+    if (!inRange(end, U16)) report(ports.span, `${side} port range end out of range`);
+    else if (end < start) report(ports.span, `${side} port range ${start}..${end} runs backwards`);
+  }
+  const localRange = direction === 'inbound' ? 'dstEnd' : 'srcEnd';
+  if (direction && ports[localRange] !== null && ports[localRange] !== undefined) {
+    report(ports.span, `a port range must be on the remote side (${direction === 'inbound' ? 'the source of an inbound' : 'the destination of an outbound'} packet)`);
+  }
+
 }
 
 function checkSeq(packet: TcpPacketAst, report: Report): void {
@@ -245,7 +256,7 @@ function checkSeq(packet: TcpPacketAst, report: Report): void {
 
 function checkTcp(packet: TcpPacketAst, report: Report): void {
   checkIp(packet, packet.ip, report);
-  checkPorts(packet.ports, report);
+  checkPorts(packet.ports, report, packet.direction);
   checkFlags(packet, report);
   checkSeq(packet, report);
   if (packet.ack !== null && !inRange(packet.ack, U32)) {
