@@ -31,6 +31,14 @@ const NEGATIVE: Array<[string, number, RegExp]> = [
   ['missing-packet.pkt', 6, /^error handling packet: live packet field ipv4_total_length: expected: 44 \(0x2c\) vs actual: 40 \(0x28\)$/],
   ['late-packet.pkt', 9, /^timing error: expected outbound packet at 0\.5\d+ sec but happened at 1\.0\d+ sec; tolerance 0\.0\d+ sec$/],
   ['failing-command.pkt', 2, /^error executing `exit 3` command: non-zero status 3$/],
+  ['counter-off-by-one.pkt', 9, /^live counter TcpExtSyncookiesSent: expected: 2 vs actual: 1$/],
+  [
+    'not-a-cookie.pkt',
+    11,
+    /^the SYN-ACK on flow 41000 is not a syncookie: cookie without TS \(the SYN carried no TS\): wscale option: expected absent vs actual 7; .*sackOK option: expected absent vs actual present$/,
+  ],
+  ['flow-isn.pkt', 13, /^error handling packet: live packet field tcp_seq: expected: 1001 \(0x3e9\) vs actual: 1 \(0x1\)$/],
+  ['listen-queue.pkt', 9, /^listen queue of port 8080: recv_q: expected: 1 vs actual: 2$/],
 ];
 
 describe('negative scripts fail where and how they should', () => {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { encodePcap, type PcapRecordInput } from '../src/pcap/write.js';
 import type { Event, PacketEvent, Script, SyscallEvent } from '../src/script/ast.js';
 import { parseScript } from '../src/script/parse.js';
 import { flagsFromLetters } from '../src/engine/render.js';
+import { runScriptFile } from '../src/runner.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, 'fixtures', 'pcap2pkt');
@@ -434,6 +436,17 @@ describe('pcapToPkt', () => {
     expect(out.script).toContain('[fd3d:a0b:17d6::1]:40000 > [fd3d:fa7b:d17d::1]:8080, IPv6');
   });
 
+  it('writes an init command and a tolerance when asked', async () => {
+    const out = unwrap(await convert(listenerTrace().pcap(), { init: './defaults.sh', toleranceUsecs: 8000 }));
+    expect(out.script).toContain('--bind_port=9000\n--tolerance_usecs=8000\n`./defaults.sh`\n\n0 ');
+    const script = unwrap(parseScript(out.script, 'x.pkt'));
+    expect(script.events[0]).toMatchObject({ kind: 'command', time: null, command: './defaults.sh' });
+    expect(script.options.map((o) => [o.name, o.value])).toEqual([
+      ['bind_port', '9000'],
+      ['tolerance_usecs', '8000'],
+    ]);
+  });
+
   it('converts a capture that starts mid-flow, with a warning and no calls', async () => {
     const t = new Trace();
     const c = new Peer({ ip: '10.0.0.2', port: 40000 }, 100);
@@ -508,6 +521,32 @@ describe('round trip: render → pcap → pcap2pkt', () => {
         if (want[i]!.win === null && want[i]!.dir === 'outbound' && got[i]!.win === 0) got[i]!.win = null;
       }
       expect(got).toEqual(want);
+    });
+  }
+});
+
+describe('live: a capture of the kernel, converted, passes on the kernel', () => {
+  for (const [name, localIs] of [
+    ['passive-open', 'acceptor'],
+    ['active-open-nonblocking', 'opener'],
+  ] as const) {
+    it(`scripts-tcp/${name}.pkt → --pcap → pcap2pkt → run`, async (ctx) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pktdrill-pcap2pkt-'));
+      try {
+        const capture = path.join(dir, `${name}.pcap`);
+        const first = await runScriptFile(path.join(ROOT, 'scripts-tcp', `${name}.pkt`), { pcap: capture });
+        if (first.status === 'error') ctx.skip(); // no namespaces here
+        expect(first.status).toBe('pass');
+        // The trace does not carry the sysctls: pin them as the corpus does.
+        const out = unwrap(await pcapFileToPkt(capture, { localIs, init: path.join(ROOT, 'scripts-tcp', 'defaults.sh') }));
+        expect(out.warnings).toEqual([]);
+        const file = path.join(dir, `${name}.converted.pkt`);
+        fs.writeFileSync(file, out.script);
+        const again = await runScriptFile(file);
+        expect(again.status, `${out.script}\n${JSON.stringify(again.verdict?.failures ?? again.error)}`).toBe('pass');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 });

@@ -168,6 +168,24 @@ describe('renderScript', () => {
     expect(seen[0]!.seq).not.toBe(seen[1]!.seq);
   });
 
+  it('renders a flood as one packet per port of the range, at the same time', () => {
+    const out = unwrap(
+      render(`0 < 41000..41002>8080 S 0:0(0) win 1000
++0.1 > 8080>41000..41002 S. 0:0(0) ack 1 <...>
+`),
+    );
+    const seen = decodeAll(out.records);
+    expect(seen.map((s) => [s.timeUs, s.sport, s.dport])).toEqual([
+      [0, 41000, 8080],
+      [0, 41001, 8080],
+      [0, 41002, 8080],
+      [100_000, 8080, 41000],
+      [100_000, 8080, 41001],
+      [100_000, 8080, 41002],
+    ]);
+    for (let i = 0; i < 3; i++) expect(seen[i + 3]!.ack).toBe((seen[i]!.seq + 1) >>> 0);
+  });
+
   it('warns about what it cannot render or a run would refuse, and fails with FILE:LINE on a bad packet', () => {
     const out = unwrap(
       render(`0 < S 0:0(0) win 1000 <TS val 1 ecr 0>
@@ -220,7 +238,14 @@ describe.skipIf(!hasTshark())('rendered pcaps and tshark', () => {
         expect(expert.status, expert.stderr).toBe(0);
         expect(expert.stdout).not.toMatch(/Malformed|Checksum|^Errors/im);
         const count = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env });
-        expect(count.stdout.trim().split('\n')).toHaveLength(script.events.filter((e) => e.kind === 'packet').length);
+        // One record per packet, and per port of a flood's range.
+        const expected = script.events.reduce((n, e) => {
+          if (e.kind !== 'packet' || e.packet.kind !== 'tcp') return n;
+          const ports = e.packet.ports;
+          const range = !ports ? 0 : e.packet.direction === 'inbound' ? (ports.srcEnd ?? ports.src) - ports.src : (ports.dstEnd ?? ports.dst) - ports.dst;
+          return n + 1 + range;
+        }, 0);
+        expect(count.stdout.trim().split('\n')).toHaveLength(expected);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

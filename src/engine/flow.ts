@@ -6,6 +6,8 @@
 // packetdrill; packets that name ports (`< 40001>8080 S ...`) make one flow per
 // remote port.
 
+import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
+
 export const DEFAULT_FLOW = -1;
 
 export class Flow {
@@ -17,6 +19,12 @@ export class Flow {
   readonly remoteIsn: number;
   /** The kernel's ISN, learned from its first SYN or SYN-ACK. */
   localIsn: number | null = null;
+  /** The last SYN the tool sent on this flow, as it went on the wire (for syncookie checks). */
+  lastSyn: SynSeen | null = null;
+  /** The last SYN-ACK the kernel sent on this flow. */
+  lastSynAck: SynAckSeen | null = null;
+  /** The largest segment (payload + option bytes) the kernel sent after the handshake. */
+  maxSentSegment = 0;
   /** Script TS val → the kernel's live TS val, from matched outbound packets. */
   private readonly tsVals = new Map<number, number>();
   /** The first (script, live) TS val pair: the baseline for rebasing. */
@@ -102,6 +110,11 @@ export class Flows {
 
   all(): Flow[] {
     return [...this.byKey.values()];
+  }
+
+  /** The flow of a remote port (DEFAULT_FLOW for the default one), if it exists. */
+  get(key: number): Flow | undefined {
+    return this.byKey.get(key);
   }
 
   private make(key: number, remotePort: number | null, localPort: number | null): Flow {

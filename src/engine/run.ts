@@ -19,6 +19,10 @@ import type { Failure, PacketView, TraceEntry, Verdict } from './verdict.js';
 import { buildInbound, type LinkAddrs } from './inbound.js';
 import { matchOutbound, viewOfLive, viewOfScript, type LiveSegment } from './match.js';
 import { secs } from './render.js';
+import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
+import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
+import { diffCounters, readCounters, type Counters } from '../kernel/counters.js';
+import { isListening } from '../kernel/listeners.js';
 
 /** The wire as the engine sees it (src/link/wire.ts provides it). */
 export interface EngineWire {
@@ -46,6 +50,36 @@ interface TimedEvent {
 }
 
 class Stop extends Error {}
+
+/** The SYN as the tool put it on the wire, for syncookie judgement. */
+function synSeen(p: TcpPacketAst): SynSeen {
+  const opts = Array.isArray(p.options) ? p.options : [];
+  const syn: SynSeen = { sackOK: false, ecn: p.flags.includes('E') && p.flags.includes('W') };
+  for (const o of opts) {
+    if (o.kind === 'mss') syn.mss = o.value;
+    else if (o.kind === 'wscale') syn.wscale = o.value;
+    else if (o.kind === 'sackOK') syn.sackOK = true;
+    else if (o.kind === 'timestamp') syn.ts = { val: o.val >>> 0, ecr: o.ecr >>> 0 };
+  }
+  return syn;
+}
+
+/** Remember what the kernel sent on a flow: its SYN-ACK, its largest segment. */
+function noteSent(flow: Flow, seg: LiveSegment, family: 4 | 6): void {
+  const t = seg.tcp!;
+  if ((t.flags & 0x12) === 0x12) {
+    const sa: SynAckSeen = { sackOK: false, ece: (t.flags & 0x40) !== 0, family };
+    for (const o of t.options) {
+      if (o.kind === 'mss') sa.mss = o.value;
+      else if (o.kind === 'wscale') sa.wscale = o.value;
+      else if (o.kind === 'sackOK') sa.sackOK = true;
+      else if (o.kind === 'timestamp') sa.ts = { val: o.val, ecr: o.ecr };
+    }
+    flow.lastSynAck = sa;
+  } else if (t.payload.length > 0) {
+    flow.maxSentSegment = Math.max(flow.maxSentSegment, t.payload.length + t.headerLength - 20);
+  }
+}
 
 /** `41000..41003, 41007` */
 function portList(ports: number[]): string {
@@ -79,6 +113,8 @@ export class Engine {
   private pending: PendingCall | null = null;
   private lastEvent: { time: number; inbound: boolean } | null = null;
   private readonly startedAt = Date.now();
+  /** Whether the script makes its own sockets (else it tests a separate listener). */
+  private readonly hasSocketCall: boolean;
 
   constructor(
     private readonly file: string,
@@ -97,6 +133,7 @@ export class Engine {
       cfg.seed,
     );
     this.evalr = new Evaluator(sys, cfg.defines);
+    this.hasSocketCall = script.events.some((e) => e.kind === 'syscall' && (e.name === 'socket' || e.name === 'connect'));
     const mapped = cfg.ipVersion === 'ipv4-mapped-ipv6';
     this.ctx = {
       family: cfg.ipVersion === 'ipv4' ? 4 : 6,
@@ -110,6 +147,8 @@ export class Engine {
 
   /** A frame the kernel sent, already decoded; called by the capture. */
   onCaptured(seg: LiveSegment): void {
+    const flow = this.flows.forCaptured(seg.localPort, seg.remotePort);
+    if (flow && seg.tcp) noteSent(flow, seg, this.ctx.family);
     this.captured.push(seg);
     const w = this.wake;
     this.wake = null;
@@ -123,8 +162,19 @@ export class Engine {
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
     }
-    for (const seg of this.captured) {
-      this.note(null, `unmatched outbound packet at ${secs(this.clock.toUsecs(seg.timeNs))} (not checked: no outbound event followed)`);
+    if (this.captured.length > 0) {
+      this.note(null, `${this.captured.length} outbound packet(s) after the last outbound event were not checked (packetdrill does not check them either)`);
+    }
+    const f = this.failures[0];
+    if (f) {
+      const outputs = this.background
+        .filter((b) => b.text.trim())
+        .map((b) => {
+          const first = b.command.split('\n')[0]!;
+          const shown = first.length > 60 || b.command.includes('\n') ? `${first.slice(0, 60)} ...` : first;
+          return `output of \`${shown}\` (line ${b.line}), still running:\n${b.text.trimEnd()}`;
+        });
+      if (outputs.length) f.detail = [f.detail, ...outputs].filter(Boolean).join('\n');
     }
     return {
       file: this.file,
@@ -219,6 +269,8 @@ export class Engine {
   private async runEvents(): Promise<void> {
     const events = this.script.events;
     let first = true;
+    let waitedForListener = false;
+    if (this.hooks.onTrace) this.noteCounters(0);
     for (const ev of events) {
       this.hooks.onEvent?.(ev.span.line, ev.kind === 'syscall' ? `${ev.name}()` : ev.kind === 'packet' ? `${ev.packet.direction} packet` : ev.kind);
       if (first && ev.time !== null) {
@@ -234,6 +286,60 @@ export class Engine {
         continue;
       }
       if (!this.clock.started) this.clock.start();
+      if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall) {
+        waitedForListener = true;
+        await this.awaitListener(ev);
+      }
+      try {
+        await this.runEvent(ev);
+      } finally {
+        if (this.hooks.onTrace) this.noteCounters(ev.span.line);
+      }
+    }
+  }
+
+  private counters: Counters | null = null;
+  /** Output of programs that commands left running (servers under test). */
+  private readonly background: Array<{ command: string; line: number; text: string }> = [];
+
+  /**
+   * A script with no socket() call tests a separate listener (a server a
+   * command started): wait, bounded, until something listens on the bind port.
+   */
+  private async awaitListener(ev: Event): Promise<void> {
+    const port = this.cfg.bindPort;
+    const deadline = Date.now() + 10_000;
+    while (!isListening(port)) {
+      if (Date.now() > deadline) {
+        this.fail({
+          kind: 'setup',
+          span: ev.span,
+          message: `nothing listens on port ${port} after 10 s (a script without socket() tests a listener that a command starts, e.g. \`python3 -m http.server ${port} --bind ${this.cfg.localIp} &\`)`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** -v: the kernel counters an event changed. */
+  private noteCounters(line: number): void {
+    let now: Counters;
+    try {
+      now = readCounters();
+    } catch {
+      return;
+    }
+    if (this.counters) {
+      const changed = diffCounters(this.counters, now).filter((c) => !/^(Ip|Ip6|IpExt)/.test(c.name) || c.name === 'IpExtInOctets');
+      if (changed.length) {
+        this.note(line, `counters: ${changed.map((c) => `${c.name} ${c.delta > 0n ? '+' : ''}${c.delta}`).join(', ')}`);
+      }
+    }
+    this.counters = now;
+  }
+
+  private async runEvent(ev: Event): Promise<void> {
+    {
       switch (ev.kind) {
         case 'packet':
           if (ev.packet.direction === 'inbound') await this.inbound(ev);
@@ -292,6 +398,7 @@ export class Engine {
         this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${built.error}` });
         return;
       }
+      if (pkt.flags.includes('S') && !pkt.flags.includes('.')) flow.lastSyn = synSeen(pkt);
       frames.push({ flow, frame: built.value, ports });
     }
     await this.clock.until(te.time);
@@ -423,6 +530,19 @@ export class Engine {
     // call waits for a blocking one to return.
     await this.finishPending();
     const te = this.resolveTime(ev, false);
+    if (KERNEL_CALLS.has(ev.name)) {
+      await this.clock.until(te.time);
+      let m: string | null;
+      try {
+        m = runKernelCall(ev, { evalr: this.evalr, flows: this.flows, bindPort: this.cfg.bindPort, family: this.ctx.family });
+      } catch (e) {
+        m = (e as Error).message;
+      }
+      this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'syscall', text: `${ev.name}()${m ? `: ${m}` : ' ok'}`, ok: !m });
+      this.lastEvent = { time: te.time, inbound: false };
+      if (m) this.fail({ kind: 'syscall', span: ev.span, message: m });
+      return;
+    }
     let prepared;
     try {
       prepared = prepareCall(ev, this.ctx, this.fds, this.evalr, this.sys.constants);
@@ -551,11 +671,28 @@ export class Engine {
       child.stderr.on('data', take);
       // 'exit', not 'close': a command that leaves a server running in the
       // background keeps the pipes open, and must not hold the script up.
-      child.on('exit', (code, signal) => {
-        child.stdout.removeAllListeners('data');
-        child.stderr.removeAllListeners('data');
-        child.stdout.destroy();
-        child.stderr.destroy();
+      // Whatever that server writes later is kept (its last 8 KiB) and shown
+      // if the script fails.
+      let closed = false;
+      child.on('close', () => (closed = true));
+      child.on('exit', async (code, signal) => {
+        // A failed command's last words may still be in the pipe: give them
+        // a moment (its pipes close at once unless it left a program running).
+        if (code !== 0) await new Promise<void>((r) => (closed ? r() : (child.once('close', () => r()), setTimeout(r, 100))));
+        child.stdout.removeListener('data', take);
+        child.stderr.removeListener('data', take);
+        if (closed || (child.stdout.readableEnded && child.stderr.readableEnded)) {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        } else {
+          const bg = { command: ev.command.trim(), line: ev.span.line, text: '' };
+          const keep = (b: Buffer) => {
+            bg.text = (bg.text + b.toString('utf8')).slice(-8192);
+          };
+          child.stdout.on('data', keep);
+          child.stderr.on('data', keep);
+          this.background.push(bg);
+        }
         this.record({ timeUsecs: startUsecs, expectedUsecs: te.time, line: ev.span.line, kind: 'command', text: ev.command.trim(), ok: code === 0 });
         if (code !== 0) {
           const status = signal ? `got signal ${signal}` : `non-zero status ${code}`;

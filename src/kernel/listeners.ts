@@ -234,3 +234,17 @@ export function listenerState(port: number, family?: 4 | 6, ref?: NamespaceRef):
     ss,
   });
 }
+
+/** Whether anything listens on the port in this namespace (cheap: /proc only, no `ss`). */
+export function isListening(port: number): boolean {
+  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (parseProcNetTcp(text).some((r) => r.state === 0x0a && r.localPort === port)) return true;
+  }
+  return false;
+}

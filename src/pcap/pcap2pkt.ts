@@ -48,6 +48,12 @@ export interface PcapToPktOptions {
   readonly source?: string;
   /** Writes `--tolerance_usecs=N` at the top; none by default (the engine's 4000 µs). */
   readonly toleranceUsecs?: number;
+  /**
+   * An init command written before the first event (`` `./defaults.sh` ``).
+   * A trace does not show the kernel's sysctls; the SYN-ACK's options and
+   * windows depend on them.
+   */
+  readonly init?: string;
 }
 
 export interface PcapToPktOutput {
@@ -152,7 +158,7 @@ class Conversion {
   // TS vals the local side has sent so far (what an inbound ecr may echo).
   private readonly localTsVals = new Set<number>();
   private unpushedWrites = 0;
-  private badEcr: string[] = [];
+  private readonly badEcr: string[] = [];
   /** What the language cannot say, and the packets it was left out of. */
   private readonly leftOut = new Map<string, number[]>();
 
@@ -271,17 +277,17 @@ class Conversion {
     }
     const shutdownOnFin = this.peerSendsAfterLocalFin();
     let teardown = false;
-    let lastTime = t0;
+    let previous = t0;
     let backwards = false;
 
     for (let i = 0; i < segs.length; i++) {
       const s = segs[i]!;
       let t = s.timeUsecs;
-      if (t < lastTime) {
+      if (t < previous) {
         backwards = true;
-        t = lastTime;
+        t = previous;
       }
-      lastTime = t;
+      previous = t;
       const f = s.tcp.flags;
       const usable = this.fd !== null && !this.closed;
 
@@ -514,6 +520,7 @@ class Conversion {
     if (this.mode === 'connector' && this.remote.port !== DEFAULT_PORT) options.push(`--connect_port=${this.remote.port}`);
     if (this.opts.toleranceUsecs !== undefined) options.push(`--tolerance_usecs=${this.opts.toleranceUsecs}`);
     lines.push(...options);
+    if (this.opts.init !== undefined) lines.push(`\`${this.opts.init.replace(/`/g, '\\`')}\``);
     lines.push('');
 
     // Times: the first event at 0, then relative to the previous event.

@@ -20,10 +20,12 @@
  * its start (its end moves nothing). Frames carry the sandbox's MACs and the
  * configured addresses. Record times count from a fixed anchor
  * (`RENDER_ANCHOR`, 2000-01-01 00:00:00 UTC), so the same script and config
- * always give the same bytes. Calls and commands make no packets; UDP and
- * ICMP packets are left out with a warning (the engine does not send them).
+ * always give the same bytes. A flood (`41000..41199>8080`) is one packet
+ * per port of the range, all at the event's time. Calls and commands make no
+ * packets; UDP and ICMP packets are left out with a warning (the engine does
+ * not send them).
  */
-import type { Event, EventTime, Script, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { Event, EventTime, PortsAst, Script, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
 import type { RunConfig } from '../engine/config.js';
 import { Flows, type Flow } from '../engine/flow.js';
 import { buildInbound } from '../engine/inbound.js';
@@ -85,19 +87,22 @@ export function renderScript(script: Script, cfg: RunConfig, opts: RenderOptions
       warnings.push(`${where}: ${p.kind} packets are not rendered`);
       continue;
     }
-    let frame: Result<Uint8Array>;
-    if (p.direction === 'inbound') {
-      const flow = adopt(flows.forInbound(p.ports));
-      noteUnknownEcr(p, flow, where, warnings);
-      frame = buildInbound(p, flow, cfg, link);
-    } else {
-      const flow = adopt(flows.forOutbound(p.ports));
-      if (flow.localPort === null) flow.localPort = port;
-      if (flow.remotePort === null) flow.remotePort = cfg.connectPort;
-      frame = buildOutbound(p, flow, cfg);
+    // A flood (`41000..41199>8080`) is one packet per port, back to back at the same time.
+    for (const ports of expand(p.ports, p.direction === 'inbound' ? 'src' : 'dst')) {
+      let frame: Result<Uint8Array>;
+      if (p.direction === 'inbound') {
+        const flow = adopt(flows.forInbound(ports));
+        noteUnknownEcr(p, flow, where, warnings);
+        frame = buildInbound(p, flow, cfg, link);
+      } else {
+        const flow = adopt(flows.forOutbound(ports));
+        if (flow.localPort === null) flow.localPort = port;
+        if (flow.remotePort === null) flow.remotePort = cfg.connectPort;
+        frame = buildOutbound(p, flow, cfg);
+      }
+      if (!frame.ok) return fail(`${where}: error rendering packet: ${frame.error}`);
+      records.push({ frame: frame.value, timeNs: BigInt(Math.max(0, time)) * 1000n });
     }
-    if (!frame.ok) return fail(`${where}: error rendering packet: ${frame.error}`);
-    records.push({ frame: frame.value, timeNs: BigInt(Math.max(0, time)) * 1000n });
   }
   return ok({ records, warnings });
 }
@@ -107,6 +112,18 @@ export function renderScriptToPcap(script: Script, cfg: RunConfig, opts: RenderO
   const r = renderScript(script, cfg, opts);
   if (!r.ok) return r;
   return ok({ pcap: encodePcap(r.value.records, { anchor: RENDER_ANCHOR }), warnings: r.value.warnings });
+}
+
+/** The ports of each packet a script packet stands for: one, or each of a flood's range on the remote side. */
+function expand(ports: PortsAst | null, side: 'src' | 'dst'): Array<{ src: number; dst: number } | null> {
+  if (!ports) return [null];
+  const end = side === 'src' ? ports.srcEnd : ports.dstEnd;
+  if (end === null || end === undefined) return [{ src: ports.src, dst: ports.dst }];
+  const out: Array<{ src: number; dst: number }> = [];
+  for (let p = side === 'src' ? ports.src : ports.dst; p <= end; p++) {
+    out.push(side === 'src' ? { src: p, dst: ports.dst } : { src: ports.src, dst: p });
+  }
+  return out;
 }
 
 /** A flow seen for the first time gets the fixed local ISN. */

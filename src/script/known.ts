@@ -3,6 +3,11 @@
 
 /** Every system call packetdrill can make from a script (its run_system_call.c table). */
 export const KNOWN_SYSCALLS: ReadonlySet<string> = new Set([
+  // pktdrill's kernel-state extensions (src/engine/kernel-calls.ts)
+  'nstat',
+  'listen_queue',
+  'syncookie',
+  // packetdrill's
   'socket',
   'bind',
   'listen',
