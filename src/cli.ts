@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { runScriptFile, type RunResult } from './runner.js';
+import { ALL_IP_VERSIONS, corpusJobs, runCorpus, shardJobs, type CorpusJob, type IpVersion } from './corpus.js';
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
 import { formatHtml, formatJson, formatJunit, formatTap } from './report/index.js';
 import { findOption, OPTIONS, closest } from './engine/options.js';
@@ -22,6 +22,9 @@ options:
   -v, --verbose            print every packet, call and command with its time
   -j N, --jobs=N           run N scripts at once, each in its own namespace
                            (default: the number of cores; -v runs one at a time)
+  --shard=i/n              run the i-th of n slices of the runs (for CI matrices)
+  --ip_version=all         run each script as ipv4, ipv6 and ipv4-mapped-ipv6
+                           (*v4.pkt and *v6.pkt only in their own family)
   --pcap FILE              write the run's packets, both ways, as a pcap (one script)
   --pcap-dir DIR           one pcap per script, named after it
   --tap                    TAP on stdout (the usual lines go to stderr)
@@ -75,6 +78,8 @@ interface Parsed {
   html: string | null;
   pcap: string | null;
   pcapDir: string | null;
+  shard: { index: number; count: number } | undefined;
+  ipVersions: IpVersion[] | undefined;
 }
 
 /** pktdrill's own options that take a file or directory. */
@@ -100,6 +105,8 @@ function parseArgs(argv: string[]): Parsed {
     html: null,
     pcap: null,
     pcapDir: null,
+    shard: undefined,
+    ipVersions: undefined,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -109,6 +116,13 @@ function parseArgs(argv: string[]): Parsed {
       const v = a === '-j' || a === '--jobs' ? rest[++i] : a.startsWith('-j') ? a.slice(2) : a.slice('--jobs='.length);
       if (!v || !/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`-j takes a number of scripts to run at once, got '${v ?? ''}'`);
       p.jobs = Number(v);
+    } else if (a === '--shard' || a.startsWith('--shard=')) {
+      const v = a === '--shard' ? rest[++i] : a.slice('--shard='.length);
+      const m = /^(\d+)\/(\d+)$/.exec(v ?? '');
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard takes i/n with 1 <= i <= n, e.g. --shard=2/4; got '${v ?? ''}'`);
+      p.shard = { index: Number(m[1]), count: Number(m[2]) };
+    } else if (a === '--ip_version=all') {
+      p.ipVersions = [...ALL_IP_VERSIONS];
     } else if (a === '--tap') {
       p.tap = true;
     } else if (OUTPUTS.some((o) => a === `--${o}` || a.startsWith(`--${o}=`))) {
@@ -187,29 +201,47 @@ export async function main(argv: string[]): Promise<void> {
   const out = (text: string): void => {
     (args.tap ? process.stderr : process.stdout).write(text);
   };
-  const results: RunResult[] = new Array(files.length);
   // -v interleaves nothing: traces of parallel scripts would be unreadable.
-  const jobs = args.verbose ? 1 : Math.min(args.jobs, files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      const r = await runScriptFile(files[i]!, {
-        options: args.options,
-        verbose: args.verbose,
-        dryRun,
-        onTrace: args.verbose ? (f, t) => out(formatTrace(f, t) + '\n') : undefined,
-        pcap: args.pcap ?? (args.pcapDir ? join(args.pcapDir, basename(files[i]!, '.pkt') + '.pcap') : undefined),
-      });
-      results[i] = r;
+  const jobs = args.verbose ? 1 : args.jobs;
+  // On a terminal, one status line at the bottom says what is running.
+  const tty = !args.tap && !args.verbose && process.stdout.isTTY === true;
+  const running = new Set<string>();
+  let done = 0;
+  let total = 0;
+  const status = (): void => {
+    if (!tty) return;
+    const names = [...running].map((f) => basename(f)).join(', ');
+    process.stdout.write(`\r\x1b[K[${done}/${total}] running: ${names}`.slice(0, (process.stdout.columns || 80) + 4));
+  };
+  const label = (j: CorpusJob): string => (j.ipVersion ? `${j.file} [${j.ipVersion}]` : j.file);
+  total = shardJobs(corpusJobs(files, args.ipVersions), args.shard).length;
+  const results = await runCorpus(files, {
+    options: args.options,
+    verbose: args.verbose,
+    dryRun,
+    jobs,
+    shard: args.shard,
+    ipVersions: args.ipVersions,
+    pcap: args.pcap ?? undefined,
+    pcapDir: args.pcapDir ?? undefined,
+    onTrace: args.verbose ? (f, t) => out(formatTrace(f, t) + '\n') : undefined,
+    onStart: (j) => {
+      running.add(label(j));
+      status();
+    },
+    onResult: (r, j) => {
+      running.delete(label(j));
+      done++;
+      if (tty) process.stdout.write('\r\x1b[K');
       out(formatResult(r) + '\n');
       if (args.verbose && r.status !== 'pass' && r.stderr?.trim()) {
         out(r.stderr.trim().split('\n').filter((l) => !/no IPv4 address assigned/.test(l)).map((l) => `  stderr| ${l}`).join('\n') + '\n');
       }
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
-  if (files.length > 1) out(formatSummary(results) + '\n');
+      status();
+    },
+  });
+  if (tty) process.stdout.write('\r\x1b[K');
+  if (results.length > 1 || args.shard) out(formatSummary(results) + '\n');
   if (args.tap) process.stdout.write(formatTap(results));
   if (args.junit) writeReport(args.junit, formatJunit(results));
   if (args.json) writeReport(args.json, formatJson(results));

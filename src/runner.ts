@@ -29,6 +29,8 @@ export interface RunResult {
   stderr?: string;
   /** The run's capture, when one was written. */
   pcap?: string;
+  /** The address family of this run when a corpus runs in several. */
+  variant?: string;
   durationMs: number;
 }
 

@@ -1,28 +1,13 @@
 // End to end: every script of the corpus against the live kernel, and the
 // negative scripts failing on their known line with their known message.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScriptFile, type RunResult } from '../src/runner.js';
+import { runScriptFile } from '../src/runner.js';
+import { pktTests } from '../src/testing.js';
 import { formatFailure } from '../src/report/text.js';
 
-const corpus = readdirSync('scripts-tcp')
-  .filter((f) => f.endsWith('.pkt'))
-  .map((f) => join('scripts-tcp', f));
-
-function explain(r: RunResult): string {
-  if (r.status === 'error') return r.error ?? 'error';
-  return (r.verdict?.failures ?? []).map((f) => formatFailure(r.file, f)).join('\n');
-}
-
-describe('scripts-tcp corpus passes on this kernel', () => {
-  for (const file of corpus) {
-    it(file, async () => {
-      const r = await runScriptFile(file);
-      expect(r.status, explain(r)).toBe('pass');
-    });
-  }
-});
+// The corpus through the library's own vitest helper, as users would write it.
+pktTests({ describe, it, expect }, 'scripts-tcp');
 
 /** [script, line, the failure text (first line, without `file:line: `)] */
 const NEGATIVE: Array<[string, number, RegExp]> = [

@@ -282,6 +282,22 @@ describe('splitFlows', () => {
     expect(r.flows[0]!.segments.map((s) => s.payloadLength)).toEqual([0, 0, 0, 100, 0, 1448, 1448, 104, 0, 0, 0, 0, 0]);
   });
 
+  it('reads raw IP captures and skips VLAN tags', async () => {
+    const t = listenerTrace();
+    const raw = encodePcap(
+      t.records.map((r) => ({ ...r, frame: r.frame.subarray(14) })),
+      { anchor: ANCHOR, linkType: 101 },
+    );
+    const tagged = encodePcap(
+      t.records.map((r) => ({ ...r, frame: Uint8Array.from([...r.frame.subarray(0, 12), 0x81, 0x00, 0x00, 0x2a, ...r.frame.subarray(12)]) })),
+      { anchor: ANCHOR },
+    );
+    const plain = unwrap(await convert(t.pcap())).script;
+    const rawTrace = unwrap(await decodePcap(raw, 'TRACE', { linkTypes: [101] }));
+    expect(unwrap(pcapToPkt(rawTrace, { source: 'TRACE' })).script).toBe(plain);
+    expect(unwrap(await convert(tagged)).script).toBe(plain);
+  });
+
   it('reads Linux cooked captures (tcpdump -i any)', async () => {
     const r = await pcapFileToPkt(path.join(HERE, 'fixtures', 'pcap', 'tcpdump-any.pcap'));
     const out = unwrap(r);

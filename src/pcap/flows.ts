@@ -183,7 +183,8 @@ function decodeRecord(linkType: number, frame: Uint8Array, origLen: number): Dec
   if (origLen > frame.length) {
     // Cut by the snap length: pad to the wire length so the IP lengths hold;
     // the headers must still be whole (checked below).
-    const padded = new Uint8Array(origLen - link.offset);
+    // (No IP packet is longer than 65535 + 40 bytes: a corrupt length costs nothing.)
+    const padded = new Uint8Array(Math.min(origLen - link.offset, 65535 + 40));
     padded.set(ipBytes);
     ipBytes = padded;
   }

@@ -21,7 +21,7 @@ export function formatFailure(file: string, f: Failure): string {
 
 export function formatResultLine(r: RunResult): string {
   const tag = r.status === 'pass' ? 'PASS ' : r.status === 'fail' ? 'FAIL ' : 'ERROR';
-  return `${tag} ${r.file} (${(r.durationMs / 1000).toFixed(2)} s)`;
+  return `${tag} ${r.file}${r.variant ? ` [${r.variant}]` : ''} (${(r.durationMs / 1000).toFixed(2)} s)`;
 }
 
 export function formatResult(r: RunResult): string {
@@ -51,8 +51,10 @@ export function formatTrace(file: string, t: TraceEntry): string {
   }
 }
 
-export function formatSummary(results: RunResult[]): string {
+/** The closing line CI log parsers read: `N passed, M failed` (`, K skipped` when any). */
+export function formatSummary(results: ReadonlyArray<{ status: string }>): string {
   const passed = results.filter((r) => r.status === 'pass').length;
-  const failed = results.length - passed;
-  return `${passed} passed, ${failed} failed`;
+  const skipped = results.filter((r) => r.status === 'skip').length;
+  const failed = results.length - passed - skipped;
+  return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 }
