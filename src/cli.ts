@@ -9,10 +9,18 @@ import { availableParallelism } from 'node:os';
 import { ALL_IP_VERSIONS, corpusJobs, runCorpus, shardJobs, type CorpusJob, type IpVersion } from './corpus.js';
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
 import { formatHtml, formatJson, formatJunit, formatTap } from './report/index.js';
+import { prepareScript } from './runner.js';
+import { pcapFileToPkt } from './pcap/pcap2pkt.js';
+import { renderScriptToPcap } from './pcap/render.js';
+import { replayTrace } from './pcap/replay.js';
 import { findOption, OPTIONS, closest } from './engine/options.js';
 
 const USAGE = `usage: pktdrill run [options] FILE|DIR...
        pktdrill check FILE|DIR...
+       pktdrill replay TRACE.pcap [--flow N | --port P] [--speed X] [--local acceptor|opener]
+                       [--init CMD] [--server CMD] [run options]
+       pktdrill pcap2pkt TRACE.pcap [--flow N | --port P] [--local acceptor|opener] [--init CMD] [-o OUT.pkt]
+       pktdrill render SCRIPT.pkt -o OUT.pcap
 
 Runs packetdrill scripts against this machine's kernel, each in a network
 namespace of its own. Exit status: 0 all passed, 1 a script failed,
@@ -90,7 +98,7 @@ function parseArgs(argv: string[]): Parsed {
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!command) throw new UsageError('no command given: pktdrill run FILE|DIR...');
   if (command !== 'run' && command !== 'check') {
-    const near = closest(command, ['run', 'check']);
+    const near = closest(command, ['run', 'check', 'replay', 'pcap2pkt', 'render']);
     throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
   }
   const p: Parsed = {
@@ -171,7 +179,115 @@ function writeReport(path: string, text: string): void {
   }
 }
 
+/** `--name value` / `--name=value` options of the trace commands; the rest is left for `run`. */
+function takeOptions(argv: string[], names: readonly string[]): { values: Record<string, string>; rest: string[] } {
+  const values: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = names.find((n) => a === n || a.startsWith(`${n}=`));
+    if (!name) {
+      rest.push(a);
+      continue;
+    }
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+    if (v === undefined) throw new UsageError(`${name} needs a value`);
+    values[name] = v;
+  }
+  return { values, rest };
+}
+
+function numberOption(values: Record<string, string>, name: string, positive = false): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (positive && n <= 0)) throw new UsageError(`${name} takes a ${positive ? 'positive ' : ''}number, got '${v}'`);
+  return n;
+}
+
+function localSide(values: Record<string, string>): 'acceptor' | 'opener' | undefined {
+  const v = values['--local'];
+  if (v === undefined) return undefined;
+  if (v !== 'acceptor' && v !== 'opener') throw new UsageError(`--local takes acceptor or opener, got '${v}'`);
+  return v;
+}
+
+async function traceCommand(command: string, argv: string[]): Promise<number> {
+  if (command === 'render') {
+    const { values, rest } = takeOptions(argv, ['-o', '--seed']);
+    const [file, ...extra] = rest;
+    if (!file || extra.length || !values['-o']) throw new UsageError('render takes one script and -o OUT.pcap');
+    const prep = prepareScript(file, { options: [{ name: 'seed', value: values['--seed'] ?? '1' }] });
+    if (!prep.ok) {
+      process.stderr.write(prep.error + '\n');
+      return 2;
+    }
+    const r = renderScriptToPcap(prep.value.script, prep.value.config, { file });
+    if (!r.ok) {
+      process.stderr.write(r.error + '\n');
+      return 2;
+    }
+    for (const w of r.value.warnings) process.stderr.write(`pktdrill: warning: ${w}\n`);
+    writeFileSync(values['-o'], r.value.pcap);
+    return 0;
+  }
+  if (command === 'pcap2pkt') {
+    const { values, rest } = takeOptions(argv, ['-o', '--flow', '--port', '--local', '--init']);
+    const [trace, ...extra] = rest;
+    if (!trace || extra.length) throw new UsageError('pcap2pkt takes one trace');
+    const r = await pcapFileToPkt(trace, {
+      flow: numberOption(values, '--flow'),
+      port: numberOption(values, '--port'),
+      localIs: localSide(values),
+      init: values['--init'],
+      source: trace,
+    });
+    if (!r.ok) {
+      process.stderr.write(r.error + '\n');
+      return 2;
+    }
+    for (const w of r.value.warnings) process.stderr.write(`pktdrill: warning: ${w}\n`);
+    if (values['-o']) writeFileSync(values['-o'], r.value.script);
+    else process.stdout.write(r.value.script);
+    return 0;
+  }
+  // replay
+  const { values, rest } = takeOptions(argv, ['--flow', '--port', '--speed', '--local', '--init', '--server']);
+  const parsed = parseArgs(['run', ...rest]);
+  if (parsed.files.length !== 1) throw new UsageError('replay takes one trace');
+  const trace = parsed.files[0]!;
+  const r = await replayTrace(trace, {
+    flow: numberOption(values, '--flow'),
+    port: numberOption(values, '--port'),
+    speed: numberOption(values, '--speed', true),
+    localIs: localSide(values),
+    init: values['--init'],
+    server: values['--server'],
+    run: { options: parsed.options, verbose: parsed.verbose, onTrace: parsed.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined },
+  });
+  if (r.error) {
+    process.stderr.write(r.error + '\n');
+    return 2;
+  }
+  const res = r.result!;
+  const tag = res.status === 'pass' ? 'PASS ' : res.status === 'fail' ? 'FAIL ' : 'ERROR';
+  process.stdout.write(`${tag} ${trace} (replay, ${(res.durationMs / 1000).toFixed(2)} s)\n`);
+  if (res.pcap && res.status !== 'pass') process.stdout.write(`  capture: ${res.pcap}\n`);
+  for (const m of r.messages) process.stdout.write(m + '\n');
+  return res.status === 'pass' ? 0 : res.status === 'fail' ? 1 : 2;
+}
+
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'replay' || argv[0] === 'pcap2pkt' || argv[0] === 'render') {
+    try {
+      process.exitCode = await traceCommand(argv[0], argv.slice(1));
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`pktdrill: ${e.message} (pktdrill --help for usage)\n`);
+      process.exitCode = 2;
+    }
+    return;
+  }
   let args: Parsed;
   try {
     args = parseArgs(argv);

@@ -43,6 +43,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Write the run's capture (every frame both ways) to this file. */
   pcap?: string;
+  /** Where the script's commands run (default: the script's directory). */
+  commandDir?: string;
   /** Keep a failing run's capture in this directory (default: the system's temp dir; null: keep none). */
   keepFailedPcapIn?: string | null;
 }
@@ -83,6 +85,7 @@ export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; 
     if (err) return { ok: false, error: `pktdrill: ${err}` };
   }
   finishConfig(cfg, explicit);
+  if (opts.commandDir) cfg.commandDir = resolve(opts.commandDir);
   if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
   if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
   return { ok: true, value: { file, source, script: parsed.value, config: cfg } };

@@ -25,6 +25,8 @@ export interface RunConfig {
   tsTickUsecs: number;
   /** packetdrill's --tcp_ts_ecr_scaled. */
   tsEcrScaled: boolean;
+  /** Where commands run (default: the script's directory). */
+  commandDir: string | null;
   /** Give up on a script after this long (seconds); 0: derive from the script. */
   deadlineSecs: number;
 }
@@ -45,6 +47,7 @@ export const DEFAULTS: Readonly<RunConfig> = {
   seed: 0,
   defaultRemotePort: 0,
   deadlineSecs: 0,
+  commandDir: null,
   tsTickUsecs: 0,
   tsEcrScaled: false,
 };

@@ -662,7 +662,7 @@ export class Engine {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [k, v] of Object.entries(this.cfg.defines)) env[k] = v;
     return new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', ev.command], { cwd: dirname(this.file), env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('sh', ['-c', ev.command], { cwd: this.cfg.commandDir ?? dirname(this.file), env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const take = (b: Buffer) => {
         if (out.length < 65536) out += b.toString('utf8');

@@ -21,3 +21,7 @@ export {
   type PcapRecord,
   type PcapTrace,
 } from './read.js';
+export { pcapToPkt, pcapFileToPkt, type PcapToPktOptions, type PcapToPktOutput } from './pcap2pkt.js';
+export { renderScript, renderScriptToPcap, RENDER_ANCHOR, RENDER_LOCAL_ISN } from './render.js';
+export { splitFlows, describeFlow, flowTuple, FLOW_LINK_TYPES, type TcpFlow, type FlowSegment, type TraceFlows } from './flows.js';
+export { replayTrace, withoutCalls, type ReplayOptions, type ReplayResult } from './replay.js';

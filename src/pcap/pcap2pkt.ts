@@ -48,6 +48,8 @@ export interface PcapToPktOptions {
   readonly source?: string;
   /** Writes `--tolerance_usecs=N` at the top; none by default (the engine's 4000 µs). */
   readonly toleranceUsecs?: number;
+  /** Replay faster (2) or slower (0.5) than recorded: every gap is divided by it. Default 1. */
+  readonly speed?: number;
   /**
    * An init command written before the first event (`` `./defaults.sh` ``).
    * A trace does not show the kernel's sysctls; the SYN-ACK's options and
@@ -58,6 +60,8 @@ export interface PcapToPktOptions {
 
 export interface PcapToPktOutput {
   readonly script: string;
+  /** Script line → the trace's packet number (1-based, as Wireshark shows it), for packet lines. */
+  readonly packetOfLine: ReadonlyMap<number, number>;
   /** One line each, also written into the script as `// note:` comments. */
   readonly warnings: string[];
 }
@@ -122,7 +126,7 @@ interface Seg extends FlowSegment {
   readonly out: boolean;
 }
 
-type Item = { kind: 'event'; time: number; text: string } | { kind: 'blank' };
+type Item = { kind: 'event'; time: number; text: string; packet?: number } | { kind: 'blank' };
 
 type Mode = 'listener' | 'connector' | 'none';
 
@@ -236,8 +240,8 @@ class Conversion {
 
   // ------------------------------------------------------------ output
 
-  private event(time: number, text: string): void {
-    this.items.push({ kind: 'event', time, text });
+  private event(time: number, text: string, packet?: number): void {
+    this.items.push({ kind: 'event', time, text, packet });
   }
 
   private blank(): void {
@@ -328,7 +332,7 @@ class Conversion {
         }
       }
 
-      this.event(t, this.packetText(s));
+      this.event(t, this.packetText(s), s.packet);
 
       // What follows from it.
       if (s.out) {
@@ -372,7 +376,8 @@ class Conversion {
       this.note(`flow ${this.flow.number}: ${what} cannot be written in a script; left out of packet${packets.length === 1 ? '' : 's'} ${packets.join(', ')}`);
     }
     this.warnings.push(...this.notes);
-    return { script: this.text(), warnings: this.warnings };
+    const script = this.text();
+    return { script, packetOfLine: this.packetOfLine, warnings: this.warnings };
   }
 
   /** The bytes of the write that starts at local segment `i` (see the module comment). */
@@ -502,6 +507,9 @@ class Conversion {
 
   // ------------------------------------------------------------ text
 
+  /** Filled by text(): script line → trace packet number. */
+  readonly packetOfLine = new Map<number, number>();
+
   private text(): string {
     const f = this.flow;
     const segs = this.segs;
@@ -524,20 +532,24 @@ class Conversion {
     lines.push('');
 
     // Times: the first event at 0, then relative to the previous event.
-    const events: Array<{ time: string; text: string } | null> = [];
+    const events: Array<{ time: string; text: string; packet?: number } | null> = [];
+    const speed = this.opts.speed ?? 1;
     let prev: number | null = null;
     for (const it of this.items) {
       if (it.kind === 'blank') {
         events.push(null);
         continue;
       }
-      const time = prev === null ? '0' : `+${formatSeconds(Math.max(0, it.time - prev))}`;
+      const time = prev === null ? '0' : `+${formatSeconds(Math.max(0, Math.round((it.time - prev) / speed)))}`;
       prev = it.time;
-      events.push({ time, text: it.text });
+      events.push({ time, text: it.text, packet: it.packet });
     }
     while (events.length > 0 && events[events.length - 1] === null) events.pop();
     const width = Math.max(4, ...events.map((e) => (e ? e.time.length : 0))) + 1;
-    for (const e of events) lines.push(e ? `${e.time.padEnd(width)}${e.text}` : '');
+    for (const e of events) {
+      lines.push(e ? `${e.time.padEnd(width)}${e.text}` : '');
+      if (e?.packet !== undefined) this.packetOfLine.set(lines.length, e.packet);
+    }
     return lines.join('\n') + '\n';
   }
 }
