@@ -70,6 +70,10 @@ function systemPackages() {
   if (args.has('--test')) {
     check.push(['tshark', () => has('tshark')]);
     check.push(['tcpdump', () => has('tcpdump')]);
+    // The HTML report is rendered and screenshotted in headless Chromium; JUnit checked by xmllint.
+    check.push(['chromium', () => has('chromium')]);
+    check.push(['libxml2-utils', () => has('xmllint')]);
+    check.push(['bc', () => has('bc')]);
   }
   for (const [pkg, ok] of check) if (!ok()) need.push(pkg);
   if (need.length === 0) return;

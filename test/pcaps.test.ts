@@ -1,6 +1,7 @@
 // Captures and replay against the live kernel: the traces in pcaps/ replay,
 // a trace edited to disagree with the kernel fails at the right packet, and
 // every one-flow corpus script survives run → pcap → .pkt → run.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,6 +69,29 @@ const ONE_FLOW = [
   'syncookie-mss-table.pkt',
   'syncookie-ts-bits.pkt',
 ];
+
+describe('captures of runs', () => {
+  it("tshark reads a run's capture without warnings, checksums good, in order", async () => {
+    const pcap = join(tmp, 'tshark.pcap');
+    const r = await runScriptFile('scripts-tcp/passive-open.pkt', { pcap });
+    expect(r.status, explain(r)).toBe('pass');
+    let out: string;
+    try {
+      out = execFileSync('tshark', ['-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.flags.str', '-e', 'tcp.checksum.status', '-e', '_ws.expert.message'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // no tshark: nothing to check with
+      throw e;
+    }
+    const rows = out.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows.length).toBe(10);
+    for (const row of rows) expect(row[2], row.join(' ')).toBe('1'); // 1 = good
+    expect(rows[0]![1]).toMatch(/S/);
+    expect(rows[1]![1]).toMatch(/A.*S|S.*A/);
+  });
+});
 
 describe('run → pcap → .pkt → run, for every one-flow corpus script', () => {
   for (const name of ONE_FLOW) {

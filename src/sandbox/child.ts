@@ -104,8 +104,12 @@ export async function childMain(job: ChildJob): Promise<void> {
   } catch (e) {
     if (e instanceof SandboxError || e instanceof WireError) {
       send({ type: 'verdict', verdict: setupVerdict(file, e.message, config.seed) });
+    } else if ((e as Error).name === 'NativeAddonMissingError') {
+      send({ type: 'verdict', verdict: setupVerdict(file, (e as Error).message, config.seed) });
     } else {
-      send({ type: 'verdict', verdict: setupVerdict(file, `internal error: ${(e as Error).stack ?? e}`, config.seed) });
+      // One line for the user; the stack goes to stderr (shown with -v).
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      send({ type: 'verdict', verdict: setupVerdict(file, `internal error: ${(e as Error).message ?? e} (run with -v for details)`, config.seed) });
     }
   } finally {
     wire?.close();

@@ -92,6 +92,41 @@ export interface EpollWaitResult extends SyscallResult {
   events: EpollEventResult[];
 }
 
+/** A control message: sendmsg input, recvmsg output (`len` is the
+ * cmsg_len the kernel wrote: the header plus the data). */
+export interface CmsgData {
+  level: number;
+  type: number;
+  data: Uint8Array;
+}
+export interface CmsgResult extends CmsgData {
+  len: number;
+  data: Buffer;
+}
+
+/** recvmsg: the bytes (as readv), msg_flags, the source address when the
+ * kernel gave one, and the control messages, on success. */
+export interface RecvmsgResult extends ReadvResult {
+  msgFlags?: number;
+  addr?: SockAddrResult;
+  cmsgs?: CmsgResult[];
+}
+
+/** Where one member of a kernel struct lives (from the uapi headers at
+ * build time). Bit-fields have `shift` and `bits` within their byte. */
+export interface FieldLayout {
+  offset: number;
+  size: number;
+  shift?: number;
+  bits?: number;
+}
+
+export interface StructLayout {
+  /** sizeof in the headers the addon was built with. */
+  size: number;
+  fields: Readonly<Record<string, FieldLayout>>;
+}
+
 export interface PollFd {
   fd: number;
   events: number;
@@ -130,8 +165,25 @@ export interface OpTable {
   /** iov: the length of each iovec, or a Buffer whose length is used. */
   readv: { args: [fd: number, iov: ReadonlyArray<number | Uint8Array>]; result: ReadvResult };
   writev: { args: [fd: number, iov: ReadonlyArray<Uint8Array>]; result: SyscallResult };
-  /** sendfile(out_fd, in_fd, NULL, count). */
-  sendfile: { args: [outFd: number, inFd: number, count: number]; result: SyscallResult };
+  /** sendfile(out_fd, in_fd, offset === undefined ? NULL : &offset, count). */
+  sendfile: { args: [outFd: number, inFd: number, count: number, offset?: number]; result: SyscallResult };
+  /** splice(fd_in, off_in, fd_out, off_out, len, flags); an undefined offset is NULL. */
+  splice: {
+    args: [fdIn: number, offIn: number | undefined, fdOut: number, offOut: number | undefined, len: number, flags: number];
+    result: SyscallResult;
+  };
+  /** sendmsg with these iovecs and control messages; the address is msg_name (none when family is null). */
+  sendmsg: {
+    args:
+      | [fd: number, iov: ReadonlyArray<Uint8Array>, flags: number, control: ReadonlyArray<CmsgData>]
+      | [fd: number, iov: ReadonlyArray<Uint8Array>, flags: number, control: ReadonlyArray<CmsgData>, family: number, address: string, port: number];
+    result: SyscallResult;
+  };
+  /** recvmsg into iovecs of these lengths, with controllen bytes for control messages. */
+  recvmsg: {
+    args: [fd: number, iov: ReadonlyArray<number | Uint8Array>, flags: number, controllen: number];
+    result: RecvmsgResult;
+  };
   close: { args: [fd: number]; result: SyscallResult };
   /** _exit(2) at once, skipping Node's exit (which waits for blocked pool threads). */
   _exit: { args: [code: number]; result: SyscallResult };
@@ -185,6 +237,10 @@ export interface NativeAddon {
   errnoName(errno: number): string;
   readonly constants: Readonly<Record<string, number>>;
   readonly ops: ReadonlyArray<{ name: string; args: string[] }>;
+  /** struct tcp_info, member by member (the same as layouts.tcp_info.fields). */
+  readonly tcp_info_layout: Readonly<Record<string, FieldLayout>>;
+  /** tcp_info, tcp_bbr_info, tcp_dctcp_info, tcpvegas_info, sock_extended_err. */
+  readonly layouts: Readonly<Record<string, StructLayout>>;
 }
 
 export class NativeAddonMissingError extends Error {

@@ -9,6 +9,10 @@
 //   strerror(errno)         glibc's message text
 //   errnoName(errno)        'EINPROGRESS'
 //   ops                     [{ name, args: [argument names] }]
+//   tcp_info_layout         { tcpi_*: { offset, size, shift?, bits? } }
+//   layouts                 { tcp_info | tcp_bbr_info | tcp_dctcp_info |
+//                             tcpvegas_info | sock_extended_err:
+//                             { size, fields } }
 #include <napi.h>
 
 #include <arpa/inet.h>
@@ -21,6 +25,7 @@
 #include <utility>
 
 #include "constants.h"
+#include "layouts.h"
 #include "ops.h"
 
 namespace pktdrill {
@@ -324,6 +329,29 @@ Input Decode(Napi::Env env, const OpSpec& op, const Napi::Array& args) {
         }
         break;
       }
+      case ArgKind::CmsgList: {
+        if (!v.IsArray())
+          Fail(env, at, "must be an array of {level, type, data}", v);
+        auto list = v.As<Napi::Array>();
+        for (uint32_t j = 0; j < list.Length(); ++j) {
+          const Napi::Value item = list.Get(j);
+          const std::string where = "item " + std::to_string(j);
+          if (!item.IsObject() || item.IsArray())
+            Fail(env, at, "must be an array of {level, type, data} (" + where +
+                              ")", item);
+          auto o = item.As<Napi::Object>();
+          Cmsg c;
+          c.level = static_cast<int>(DecodeInteger(
+              env, at, o.Get("level"), INT32_MIN, INT32_MAX,
+              (where + ".level must be an integer").c_str()));
+          c.type = static_cast<int>(DecodeInteger(
+              env, at, o.Get("type"), INT32_MIN, INT32_MAX,
+              (where + ".type must be an integer").c_str()));
+          c.data = DecodeBytes(env, at, o.Get("data"));
+          out.cmsgs.push_back(std::move(c));
+        }
+        break;
+      }
       case ArgKind::Path: {
         if (!v.IsString()) Fail(env, at, "must be a string", v);
         out.text = v.As<Napi::String>().Utf8Value();
@@ -406,6 +434,20 @@ Napi::Object Encode(Napi::Env env, const Output& out) {
       a.Set(static_cast<uint32_t>(k), e);
     }
     r.Set("events", a);
+  }
+  if (out.msgFlags) r.Set("msgFlags", Napi::Number::New(env, *out.msgFlags));
+  if (out.cmsgs) {
+    auto a = Napi::Array::New(env, out.cmsgs->size());
+    for (size_t k = 0; k < out.cmsgs->size(); ++k) {
+      const Cmsg& c = (*out.cmsgs)[k];
+      auto o = Napi::Object::New(env);
+      o.Set("level", Napi::Number::New(env, c.level));
+      o.Set("type", Napi::Number::New(env, c.type));
+      o.Set("len", Napi::Number::New(env, static_cast<double>(c.len)));
+      o.Set("data", BufferOf(env, c.data));
+      a.Set(static_cast<uint32_t>(k), o);
+    }
+    r.Set("cmsgs", a);
   }
   return r;
 }
@@ -558,6 +600,38 @@ Napi::Array OpList(Napi::Env env) {
   return list;
 }
 
+// { member: { offset, size, shift?, bits? } } for one struct.
+Napi::Object FieldsOf(Napi::Env env, const StructLayout& l) {
+  auto fields = Napi::Object::New(env);
+  for (const FieldLayout& f : l.fields) {
+    auto o = Napi::Object::New(env);
+    o.Set("offset", Napi::Number::New(env, f.offset));
+    o.Set("size", Napi::Number::New(env, f.size));
+    if (f.bits != 0) {
+      o.Set("shift", Napi::Number::New(env, f.shift));
+      o.Set("bits", Napi::Number::New(env, f.bits));
+    }
+    o.Freeze();
+    fields.Set(f.name, o);
+  }
+  fields.Freeze();
+  return fields;
+}
+
+// { struct: { size, fields } } for every struct of layouts.h.
+Napi::Object Layouts(Napi::Env env) {
+  auto all = Napi::Object::New(env);
+  for (const StructLayout& l : StructLayouts()) {
+    auto o = Napi::Object::New(env);
+    o.Set("size", Napi::Number::New(env, l.size));
+    o.Set("fields", FieldsOf(env, l));
+    o.Freeze();
+    all.Set(l.name, o);
+  }
+  all.Freeze();
+  return all;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // A write to a reset connection must return EPIPE, not kill the process.
   // Node ignores SIGPIPE already; make sure of it wherever we are loaded.
@@ -570,6 +644,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errnoName", Napi::Function::New(env, ErrnoName, "errnoName"));
   exports.Set("constants", Constants(env));
   exports.Set("ops", OpList(env));
+  exports.Set("layouts", Layouts(env));
+  for (const StructLayout& l : StructLayouts()) {
+    if (std::string(l.name) == "tcp_info")
+      exports.Set("tcp_info_layout", FieldsOf(env, l));
+  }
   return exports;
 }
 

@@ -54,6 +54,9 @@ void AddFallbackConstants(std::vector<Constant>& out) {
       // Not uapi: the kernel's "no ssthresh yet" value, which tcp_info
       // reports and which packetdrill scripts name.
       {"TCP_INFINITE_SSTHRESH", 0x7fffffff},
+      // Not a header constant: packetdrill's symbol table names NULL (0),
+      // for a NULL buffer or offset argument.
+      {"NULL", 0},
   };
   for (const Constant& c : kFallbacks) out.push_back(c);
 }

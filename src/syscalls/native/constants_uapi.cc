@@ -19,8 +19,15 @@
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <linux/tls.h>
+#include <linux/inet_diag.h>  // TCP_CC_INFO structs
+#include <linux/sock_diag.h>  // SK_MEMINFO_*
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 #include "constants.h"
+#include "layouts.h"
 
 #define K(name) out.push_back({#name, static_cast<int64_t>(name)})
 
@@ -612,6 +619,259 @@ void AddUapiConstants(std::vector<Constant>& out) {
   K(SCM_TSTAMP_SND);
   K(SCM_TSTAMP_SCHED);
   K(SCM_TSTAMP_ACK);
+
+  // SO_MEMINFO indices (linux/sock_diag.h enum)
+  K(SK_MEMINFO_RMEM_ALLOC);
+  K(SK_MEMINFO_RCVBUF);
+  K(SK_MEMINFO_WMEM_ALLOC);
+  K(SK_MEMINFO_SNDBUF);
+  K(SK_MEMINFO_FWD_ALLOC);
+  K(SK_MEMINFO_WMEM_QUEUED);
+  K(SK_MEMINFO_OPTMEM);
+  K(SK_MEMINFO_BACKLOG);
+  K(SK_MEMINFO_DROPS);
+  K(SK_MEMINFO_VARS);
+}
+
+// ---------------------------------------------------------------- struct layouts
+// See layouts.h. kUnknown marks a member with no fallback: left out when the
+// installed header lacks it.
+
+namespace {
+
+constexpr uint32_t kUnknown = 0xffffffffu;
+
+// For each member: a trait telling whether the installed header has it, and
+// its layout from offsetof/sizeof when it does, else the fallback numbers.
+#define PKT_MEMBER(member, fallback_offset, fallback_size)                     \
+  template <typename T, typename = void>                                       \
+  struct Has_##member : std::false_type {};                                    \
+  template <typename T>                                                        \
+  struct Has_##member<T, std::void_t<decltype(&T::member)>>                    \
+      : std::true_type {};                                                     \
+  template <typename T>                                                        \
+  FieldLayout Layout_##member() {                                              \
+    if constexpr (Has_##member<T>::value) {                                    \
+      return {#member, static_cast<uint32_t>(offsetof(T, member)),             \
+              static_cast<uint32_t>(sizeof(static_cast<T*>(nullptr)->member)), \
+              0, 0};                                                           \
+    } else {                                                                   \
+      return {#member, fallback_offset, fallback_size, 0, 0};                  \
+    }                                                                          \
+  }
+
+// struct tcp_info, in header order. The fallback numbers are those of the
+// members Linux added after the oldest headers this builds with (6.2:
+// rcv_wnd, rehash; 6.7: total_rto*; 6.18: the AccECN counters).
+PKT_MEMBER(tcpi_state, kUnknown, 0)
+PKT_MEMBER(tcpi_ca_state, kUnknown, 0)
+PKT_MEMBER(tcpi_retransmits, kUnknown, 0)
+PKT_MEMBER(tcpi_probes, kUnknown, 0)
+PKT_MEMBER(tcpi_backoff, kUnknown, 0)
+PKT_MEMBER(tcpi_options, kUnknown, 0)
+PKT_MEMBER(tcpi_rto, kUnknown, 0)
+PKT_MEMBER(tcpi_ato, kUnknown, 0)
+PKT_MEMBER(tcpi_snd_mss, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_mss, kUnknown, 0)
+PKT_MEMBER(tcpi_unacked, kUnknown, 0)
+PKT_MEMBER(tcpi_sacked, kUnknown, 0)
+PKT_MEMBER(tcpi_lost, kUnknown, 0)
+PKT_MEMBER(tcpi_retrans, kUnknown, 0)
+PKT_MEMBER(tcpi_fackets, kUnknown, 0)
+PKT_MEMBER(tcpi_last_data_sent, kUnknown, 0)
+PKT_MEMBER(tcpi_last_ack_sent, kUnknown, 0)
+PKT_MEMBER(tcpi_last_data_recv, kUnknown, 0)
+PKT_MEMBER(tcpi_last_ack_recv, kUnknown, 0)
+PKT_MEMBER(tcpi_pmtu, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_ssthresh, kUnknown, 0)
+PKT_MEMBER(tcpi_rtt, kUnknown, 0)
+PKT_MEMBER(tcpi_rttvar, kUnknown, 0)
+PKT_MEMBER(tcpi_snd_ssthresh, kUnknown, 0)
+PKT_MEMBER(tcpi_snd_cwnd, kUnknown, 0)
+PKT_MEMBER(tcpi_advmss, kUnknown, 0)
+PKT_MEMBER(tcpi_reordering, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_rtt, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_space, kUnknown, 0)
+PKT_MEMBER(tcpi_total_retrans, kUnknown, 0)
+PKT_MEMBER(tcpi_pacing_rate, kUnknown, 0)
+PKT_MEMBER(tcpi_max_pacing_rate, kUnknown, 0)
+PKT_MEMBER(tcpi_bytes_acked, kUnknown, 0)
+PKT_MEMBER(tcpi_bytes_received, kUnknown, 0)
+PKT_MEMBER(tcpi_segs_out, kUnknown, 0)
+PKT_MEMBER(tcpi_segs_in, kUnknown, 0)
+PKT_MEMBER(tcpi_notsent_bytes, kUnknown, 0)
+PKT_MEMBER(tcpi_min_rtt, kUnknown, 0)
+PKT_MEMBER(tcpi_data_segs_in, kUnknown, 0)
+PKT_MEMBER(tcpi_data_segs_out, kUnknown, 0)
+PKT_MEMBER(tcpi_delivery_rate, kUnknown, 0)
+PKT_MEMBER(tcpi_busy_time, kUnknown, 0)
+PKT_MEMBER(tcpi_rwnd_limited, kUnknown, 0)
+PKT_MEMBER(tcpi_sndbuf_limited, kUnknown, 0)
+PKT_MEMBER(tcpi_delivered, kUnknown, 0)
+PKT_MEMBER(tcpi_delivered_ce, kUnknown, 0)
+PKT_MEMBER(tcpi_bytes_sent, kUnknown, 0)
+PKT_MEMBER(tcpi_bytes_retrans, kUnknown, 0)
+PKT_MEMBER(tcpi_dsack_dups, kUnknown, 0)
+PKT_MEMBER(tcpi_reord_seen, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_ooopack, kUnknown, 0)
+PKT_MEMBER(tcpi_snd_wnd, kUnknown, 0)
+PKT_MEMBER(tcpi_rcv_wnd, 232, 4)                     // 6.2
+PKT_MEMBER(tcpi_rehash, 236, 4)                      // 6.2
+PKT_MEMBER(tcpi_total_rto, 240, 2)                   // 6.7
+PKT_MEMBER(tcpi_total_rto_recoveries, 242, 2)        // 6.7
+PKT_MEMBER(tcpi_total_rto_time, 244, 4)              // 6.7
+PKT_MEMBER(tcpi_received_ce, 248, 4)                 // 6.18
+PKT_MEMBER(tcpi_delivered_e1_bytes, 252, 4)          // 6.18
+PKT_MEMBER(tcpi_delivered_e0_bytes, 256, 4)          // 6.18
+PKT_MEMBER(tcpi_delivered_ce_bytes, 260, 4)          // 6.18
+PKT_MEMBER(tcpi_received_e1_bytes, 264, 4)           // 6.18
+PKT_MEMBER(tcpi_received_e0_bytes, 268, 4)           // 6.18
+PKT_MEMBER(tcpi_received_ce_bytes, 272, 4)           // 6.18
+
+// Where a bit-field lives: set it to all ones in a zeroed struct and look
+// for the bits that changed (offsetof cannot name a bit-field).
+template <typename T, typename Set>
+FieldLayout BitField(const char* name, Set set) {
+  T probe;
+  std::memset(&probe, 0, sizeof(probe));
+  set(probe);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&probe);
+  for (uint32_t i = 0; i < sizeof(probe); ++i) {
+    const uint32_t mask = bytes[i];
+    if (mask == 0) continue;
+    const uint32_t shift = static_cast<uint32_t>(__builtin_ctz(mask));
+    const uint32_t bits = static_cast<uint32_t>(__builtin_popcount(mask));
+    return {name, i, 1, shift, bits};
+  }
+  return {name, kUnknown, 0, 0, 0};
+}
+
+#define PKT_PLAIN(type, member)                                     \
+  FieldLayout {                                                     \
+    #member, static_cast<uint32_t>(offsetof(type, member)),         \
+        static_cast<uint32_t>(sizeof(static_cast<type*>(nullptr)->member)), \
+        0, 0                                                        \
+  }
+
+StructLayout TcpInfo() {
+  using T = struct tcp_info;
+  std::vector<FieldLayout> all = {
+      Layout_tcpi_state<T>(),
+      Layout_tcpi_ca_state<T>(),
+      Layout_tcpi_retransmits<T>(),
+      Layout_tcpi_probes<T>(),
+      Layout_tcpi_backoff<T>(),
+      Layout_tcpi_options<T>(),
+      BitField<T>("tcpi_snd_wscale", [](T& t) { t.tcpi_snd_wscale = 0xf; }),
+      BitField<T>("tcpi_rcv_wscale", [](T& t) { t.tcpi_rcv_wscale = 0xf; }),
+      BitField<T>("tcpi_delivery_rate_app_limited",
+                  [](T& t) { t.tcpi_delivery_rate_app_limited = 1; }),
+      BitField<T>("tcpi_fastopen_client_fail",
+                  [](T& t) { t.tcpi_fastopen_client_fail = 3; }),
+      Layout_tcpi_rto<T>(),
+      Layout_tcpi_ato<T>(),
+      Layout_tcpi_snd_mss<T>(),
+      Layout_tcpi_rcv_mss<T>(),
+      Layout_tcpi_unacked<T>(),
+      Layout_tcpi_sacked<T>(),
+      Layout_tcpi_lost<T>(),
+      Layout_tcpi_retrans<T>(),
+      Layout_tcpi_fackets<T>(),
+      Layout_tcpi_last_data_sent<T>(),
+      Layout_tcpi_last_ack_sent<T>(),
+      Layout_tcpi_last_data_recv<T>(),
+      Layout_tcpi_last_ack_recv<T>(),
+      Layout_tcpi_pmtu<T>(),
+      Layout_tcpi_rcv_ssthresh<T>(),
+      Layout_tcpi_rtt<T>(),
+      Layout_tcpi_rttvar<T>(),
+      Layout_tcpi_snd_ssthresh<T>(),
+      Layout_tcpi_snd_cwnd<T>(),
+      Layout_tcpi_advmss<T>(),
+      Layout_tcpi_reordering<T>(),
+      Layout_tcpi_rcv_rtt<T>(),
+      Layout_tcpi_rcv_space<T>(),
+      Layout_tcpi_total_retrans<T>(),
+      Layout_tcpi_pacing_rate<T>(),
+      Layout_tcpi_max_pacing_rate<T>(),
+      Layout_tcpi_bytes_acked<T>(),
+      Layout_tcpi_bytes_received<T>(),
+      Layout_tcpi_segs_out<T>(),
+      Layout_tcpi_segs_in<T>(),
+      Layout_tcpi_notsent_bytes<T>(),
+      Layout_tcpi_min_rtt<T>(),
+      Layout_tcpi_data_segs_in<T>(),
+      Layout_tcpi_data_segs_out<T>(),
+      Layout_tcpi_delivery_rate<T>(),
+      Layout_tcpi_busy_time<T>(),
+      Layout_tcpi_rwnd_limited<T>(),
+      Layout_tcpi_sndbuf_limited<T>(),
+      Layout_tcpi_delivered<T>(),
+      Layout_tcpi_delivered_ce<T>(),
+      Layout_tcpi_bytes_sent<T>(),
+      Layout_tcpi_bytes_retrans<T>(),
+      Layout_tcpi_dsack_dups<T>(),
+      Layout_tcpi_reord_seen<T>(),
+      Layout_tcpi_rcv_ooopack<T>(),
+      Layout_tcpi_snd_wnd<T>(),
+      Layout_tcpi_rcv_wnd<T>(),
+      Layout_tcpi_rehash<T>(),
+      Layout_tcpi_total_rto<T>(),
+      Layout_tcpi_total_rto_recoveries<T>(),
+      Layout_tcpi_total_rto_time<T>(),
+      Layout_tcpi_received_ce<T>(),
+      Layout_tcpi_delivered_e1_bytes<T>(),
+      Layout_tcpi_delivered_e0_bytes<T>(),
+      Layout_tcpi_delivered_ce_bytes<T>(),
+      Layout_tcpi_received_e1_bytes<T>(),
+      Layout_tcpi_received_e0_bytes<T>(),
+      Layout_tcpi_received_ce_bytes<T>(),
+  };
+  std::vector<FieldLayout> known;
+  for (const auto& f : all) {
+    if (f.offset != kUnknown) known.push_back(f);
+  }
+  return {"tcp_info", static_cast<uint32_t>(sizeof(T)), known};
+}
+
+}  // namespace
+
+const std::vector<StructLayout>& StructLayouts() {
+  static const std::vector<StructLayout> layouts = [] {
+    std::vector<StructLayout> v;
+    v.push_back(TcpInfo());
+    v.push_back({"tcp_bbr_info",
+                 static_cast<uint32_t>(sizeof(struct tcp_bbr_info)),
+                 {PKT_PLAIN(struct tcp_bbr_info, bbr_bw_lo),
+                  PKT_PLAIN(struct tcp_bbr_info, bbr_bw_hi),
+                  PKT_PLAIN(struct tcp_bbr_info, bbr_min_rtt),
+                  PKT_PLAIN(struct tcp_bbr_info, bbr_pacing_gain),
+                  PKT_PLAIN(struct tcp_bbr_info, bbr_cwnd_gain)}});
+    v.push_back({"tcp_dctcp_info",
+                 static_cast<uint32_t>(sizeof(struct tcp_dctcp_info)),
+                 {PKT_PLAIN(struct tcp_dctcp_info, dctcp_enabled),
+                  PKT_PLAIN(struct tcp_dctcp_info, dctcp_ce_state),
+                  PKT_PLAIN(struct tcp_dctcp_info, dctcp_alpha),
+                  PKT_PLAIN(struct tcp_dctcp_info, dctcp_ab_ecn),
+                  PKT_PLAIN(struct tcp_dctcp_info, dctcp_ab_tot)}});
+    v.push_back({"tcpvegas_info",
+                 static_cast<uint32_t>(sizeof(struct tcpvegas_info)),
+                 {PKT_PLAIN(struct tcpvegas_info, tcpv_enabled),
+                  PKT_PLAIN(struct tcpvegas_info, tcpv_rttcnt),
+                  PKT_PLAIN(struct tcpvegas_info, tcpv_rtt),
+                  PKT_PLAIN(struct tcpvegas_info, tcpv_minrtt)}});
+    v.push_back({"sock_extended_err",
+                 static_cast<uint32_t>(sizeof(struct sock_extended_err)),
+                 {PKT_PLAIN(struct sock_extended_err, ee_errno),
+                  PKT_PLAIN(struct sock_extended_err, ee_origin),
+                  PKT_PLAIN(struct sock_extended_err, ee_type),
+                  PKT_PLAIN(struct sock_extended_err, ee_code),
+                  PKT_PLAIN(struct sock_extended_err, ee_pad),
+                  PKT_PLAIN(struct sock_extended_err, ee_info),
+                  PKT_PLAIN(struct sock_extended_err, ee_data)}});
+    return v;
+  }();
+  return layouts;
 }
 
 }  // namespace pktdrill

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 namespace pktdrill {
@@ -223,10 +224,113 @@ void Writev(const Input& in, Output& out) {
   });
 }
 
+// sendfile(out_fd, in_fd, offset ? &offset : NULL, count); offset -1 (the
+// default) means NULL.
 void Sendfile(const Input& in, Output& out) {
+  off_t offset = static_cast<off_t>(in.args[3].i);
+  off_t* at = in.args[3].i >= 0 ? &offset : nullptr;
   Timed(out, [&] {
-    return ::sendfile(Int(in, 0), Int(in, 1), nullptr, Size(in, 2));
+    return ::sendfile(Int(in, 0), Int(in, 1), at, Size(in, 2));
   });
+}
+
+// splice(fd_in, off_in, fd_out, off_out, len, flags); an offset of -1 (the
+// default) means NULL, as sockets and pipes require.
+void Splice(const Input& in, Output& out) {
+  loff_t off_in = static_cast<loff_t>(in.args[1].i);
+  loff_t off_out = static_cast<loff_t>(in.args[3].i);
+  Timed(out, [&] {
+    return ::splice(Int(in, 0), in.args[1].i >= 0 ? &off_in : nullptr,
+                    Int(in, 2), in.args[3].i >= 0 ? &off_out : nullptr,
+                    Size(in, 4), static_cast<unsigned int>(in.args[5].i));
+  });
+}
+
+// sendmsg(fd, {msg_name, msg_iov, msg_control}, flags). The control
+// messages are laid out with the CMSG_* macros; msg_name is the optional
+// address (a connected TCP socket ignores it; MSG_FASTOPEN connects to it).
+void Sendmsg(const Input& in, Output& out) {
+  const auto& list = in.args[1].list;
+  std::vector<iovec> iov;
+  for (const auto& b : list) {
+    iov.push_back({const_cast<uint8_t*>(b.data()), b.size()});
+  }
+  const auto& cmsgs = in.args[3].cmsgs;
+  size_t space = 0;
+  for (const auto& c : cmsgs) space += CMSG_SPACE(c.data.size());
+  std::vector<uint8_t> control(space);
+  msghdr msg{};
+  msg.msg_name = const_cast<sockaddr*>(AddrPtr(in, 4));
+  msg.msg_namelen = AddrLen(in, 4);
+  msg.msg_iov = iov.empty() ? nullptr : iov.data();
+  msg.msg_iovlen = iov.size();
+  if (space > 0) {
+    msg.msg_control = control.data();
+    msg.msg_controllen = space;
+    cmsghdr* h = CMSG_FIRSTHDR(&msg);
+    for (const auto& c : cmsgs) {
+      h->cmsg_level = c.level;
+      h->cmsg_type = c.type;
+      h->cmsg_len = CMSG_LEN(c.data.size());
+      if (!c.data.empty()) std::memcpy(CMSG_DATA(h), c.data.data(), c.data.size());
+      h = CMSG_NXTHDR(&msg, h);
+    }
+  }
+  Timed(out, [&] { return ::sendmsg(Int(in, 0), &msg, Int(in, 2)); });
+}
+
+// recvmsg(fd, {msg_name, msg_iov, msg_control of controllen bytes}, flags):
+// the bytes as readv reports them, msg_flags, the source address when the
+// kernel gave one, and each control message the kernel wrote.
+void Recvmsg(const Input& in, Output& out) {
+  const auto& lengths = in.args[1].lengths;
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<iovec> iov;
+  bufs.reserve(lengths.size());
+  for (size_t n : lengths) bufs.emplace_back(n);
+  for (auto& b : bufs) iov.push_back({b.data(), b.size()});
+  // Aligned for cmsghdr.
+  std::vector<uint64_t> control((Size(in, 3) + 7) / 8);
+  SockAddr name;
+  name.len = sizeof(name.storage);
+  msghdr msg{};
+  msg.msg_name = &name.storage;
+  msg.msg_namelen = name.len;
+  msg.msg_iov = iov.empty() ? nullptr : iov.data();
+  msg.msg_iovlen = iov.size();
+  msg.msg_control = control.empty() ? nullptr : control.data();
+  msg.msg_controllen = Size(in, 3);
+  const int64_t ret =
+      Timed(out, [&] { return ::recvmsg(Int(in, 0), &msg, Int(in, 2)); });
+  std::vector<uint8_t> all;
+  int64_t left = ret > 0 ? ret : 0;
+  for (auto& b : bufs) {
+    const size_t take = std::min<size_t>(b.size(), static_cast<size_t>(left));
+    b.resize(take);
+    all.insert(all.end(), b.begin(), b.end());
+    left -= static_cast<int64_t>(take);
+  }
+  out.iov = std::move(bufs);
+  out.data = std::move(all);
+  if (ret < 0) return;
+  out.msgFlags = msg.msg_flags;
+  name.len = msg.msg_namelen;
+  if (name.len > 0) out.addr = name;
+  std::vector<Cmsg> got;
+  if (msg.msg_controllen > 0) {
+    for (cmsghdr* h = CMSG_FIRSTHDR(&msg); h != nullptr;
+         h = CMSG_NXTHDR(&msg, h)) {
+      if (h->cmsg_len < CMSG_LEN(0)) break;
+      Cmsg c;
+      c.level = h->cmsg_level;
+      c.type = h->cmsg_type;
+      c.len = h->cmsg_len;
+      const auto* p = CMSG_DATA(h);
+      c.data.assign(p, p + (h->cmsg_len - CMSG_LEN(0)));
+      got.push_back(std::move(c));
+    }
+  }
+  out.cmsgs = std::move(got);
 }
 
 // --- descriptors -------------------------------------------------------------
@@ -367,8 +471,22 @@ const std::vector<OpSpec> kOps = {
      Recvfrom},
     {"readv", {{K::Int, "fd"}, {K::IovLengths, "iov"}}, Readv},
     {"writev", {{K::Int, "fd"}, {K::BytesList, "iov"}}, Writev},
-    {"sendfile", {{K::Int, "outFd"}, {K::Int, "inFd"}, {K::Count, "count"}},
+    {"sendfile",
+     {{K::Int, "outFd"}, {K::Int, "inFd"}, {K::Count, "count"},
+      {K::Count, "offset", true, -1}},
      Sendfile},
+    {"splice",
+     {{K::Int, "fdIn"}, {K::Count, "offIn", true, -1}, {K::Int, "fdOut"},
+      {K::Count, "offOut", true, -1}, {K::Count, "len"}, {K::Int, "flags"}},
+     Splice},
+    {"sendmsg",
+     {{K::Int, "fd"}, {K::BytesList, "iov"}, {K::Int, "flags"},
+      {K::CmsgList, "control"}, {K::OptSockAddr, "name"}},
+     Sendmsg},
+    {"recvmsg",
+     {{K::Int, "fd"}, {K::IovLengths, "iov"}, {K::Int, "flags"},
+      {K::Len, "controllen"}},
+     Recvmsg},
     {"close", {{K::Int, "fd"}}, Close},
     {"_exit", {{K::Int, "code"}}, ExitNow},
     {"sleep_until", {{K::U64, "monotonicNs"}}, SleepUntil},

@@ -49,6 +49,7 @@ enum class ArgKind {
                 // (only their length is used)
   PollList,     // array of {fd, events}
   Path,         // string
+  CmsgList,     // array of {level, type, data: Uint8Array}: control messages
 };
 
 struct ArgSpec {
@@ -57,6 +58,14 @@ struct ArgSpec {
   bool optional = false;   // may be omitted/undefined (Int/Len/Count/U64)
   int64_t fallback = 0;    // the value used when omitted
   int64_t upper = 0;       // if non-zero: inclusive upper bound (Int only)
+};
+
+// One control message (sendmsg input, recvmsg output).
+struct Cmsg {
+  int level = 0;
+  int type = 0;
+  uint64_t len = 0;  // cmsg_len as the kernel wrote it (output only)
+  std::vector<uint8_t> data;
 };
 
 // One decoded argument. Only the members that match its ArgKind are set.
@@ -69,6 +78,7 @@ struct ArgValue {
   std::vector<pollfd> pollfds;  // PollList
   std::optional<SockAddr> addr;  // SockAddr, OptSockAddr
   std::string text;  // Path
+  std::vector<Cmsg> cmsgs;  // CmsgList
 };
 
 // Everything an op needs, owned by value: safe to move to another thread.
@@ -97,6 +107,8 @@ struct Output {
   std::optional<std::vector<int16_t>> revents;            // revents
   std::optional<std::array<int, 2>> fds;                  // fds
   std::optional<std::vector<EpollEvent>> events;          // events
+  std::optional<int64_t> msgFlags;                        // msgFlags
+  std::optional<std::vector<Cmsg>> cmsgs;                 // cmsgs
 };
 
 using ExecFn = void (*)(const Input&, Output&);
