@@ -615,7 +615,10 @@ export class Engine {
       timeUsecs: endUsecs,
       line: ev.span.line,
       kind: 'syscall',
-      text: `${name}() = ${res.ret}${res.ret < 0 ? ` ${this.sys.errnoName(res.errno)} (${this.sys.strerror(res.errno)})` : ''}`,
+      text:
+        FD_RETURNING.has(name) && res.ret >= 0 && expectedRet !== null && expectedRet >= 0
+          ? `${name}() = ${expectedRet} (live fd ${res.ret})`
+          : `${name}() = ${res.ret}${res.ret < 0 ? ` ${this.sys.errnoName(res.errno)} (${this.sys.strerror(res.errno)})` : ''}`,
       ok: true,
     });
     if (expectedRet !== null) {
