@@ -369,8 +369,13 @@ describe('TCP packets', () => {
 
   it('explicit ports (a flow)', () => {
     const packet = tcp('+0 < 40001>8080 S 0:0(0) win 1000');
-    expect(packet.ports).toEqual({ src: 40001, dst: 8080, span: at(1, 6, 1, 16) });
+    expect(packet.ports).toEqual({ src: 40001, dst: 8080, srcEnd: null, dstEnd: null, span: at(1, 6, 1, 16) });
     expect(tcp('+0 > 8080 > 40001 S. 0:0(0) ack 1').ports).toMatchObject({ src: 8080, dst: 40001 });
+  });
+
+  it('port ranges (a flood)', () => {
+    expect(tcp('+0 < 41000..41199>8080 S 0:0(0) win 1000').ports).toMatchObject({ src: 41000, srcEnd: 41199, dst: 8080, dstEnd: null });
+    expect(tcp('+0 > 8080>41000..41001 S. 0:0(0) ack 1').ports).toMatchObject({ src: 8080, srcEnd: null, dst: 41000, dstEnd: 41001 });
   });
 
   it('IP attributes: ECN marks, tos, flowlabel, ttl', () => {

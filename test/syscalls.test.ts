@@ -534,6 +534,8 @@ describe('bad arguments throw TypeError, never crash', () => {
       'recv', 'recvfrom', 'readv', 'writev', 'sendfile', 'close', 'shutdown', 'setsockopt',
       'getsockopt', 'getsockname', 'getpeername', 'fcntl', 'ioctl_int', 'pipe', 'open', 'poll',
       'epoll_create', 'epoll_ctl', 'epoll_wait',
+      // process control for the sandboxed script process
+      '_exit', 'set_realtime', 'sleep_until',
     ];
     expect(names).toEqual([...typed].sort());
   });

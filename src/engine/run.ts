@@ -286,7 +286,7 @@ export class Engine {
         continue;
       }
       if (!this.clock.started) this.clock.start();
-      if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall) {
+      if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall && this.startedServer()) {
         waitedForListener = true;
         await this.awaitListener(ev);
       }
@@ -303,8 +303,19 @@ export class Engine {
   private readonly background: Array<{ command: string; line: number; text: string }> = [];
 
   /**
-   * A script with no socket() call tests a separate listener (a server a
-   * command started): wait, bounded, until something listens on the bind port.
+   * Whether a command left a program running: one that kept our pipes open,
+   * or one written to run in the background (`... &`).
+   */
+  private startedServer(): boolean {
+    if (this.background.length > 0) return true;
+    return this.script.events.some((e) => e.kind === 'command' && /&\s*$/m.test(e.command.trim()));
+  }
+
+  /**
+   * A script with no socket() call that started a program tests that program
+   * as a separate listener: wait, bounded, until something listens on the
+   * bind port. (A script with neither tests the kernel with no listener, as
+   * in packetdrill.)
    */
   private async awaitListener(ev: Event): Promise<void> {
     const port = this.cfg.bindPort;
