@@ -24,6 +24,12 @@ const NEGATIVE: Array<[string, number, RegExp]> = [
   ],
   ['flow-isn.pkt', 13, /^error handling packet: live packet field tcp_seq: expected: 1001 \(0x3e9\) vs actual: 1 \(0x1\)$/],
   ['listen-queue.pkt', 9, /^listen queue of port 8080: recv_q: expected: 1 vs actual: 2$/],
+  ['calls-poll-revents.pkt', 12, /^runtime error in poll call: Expected revents of POLLIN but got POLLOUT for pollfd 0$/],
+  ['calls-tcp-info-cwnd.pkt', 12, /^runtime error in getsockopt call: Bad getsockopt TCP_INFO tcpi_snd_cwnd: expected: 11 actual: 10$/],
+  ['calls-epoll-events.pkt', 14, /^runtime error in epoll_wait call: epoll_event->events does not match script: expected: 0x5 actual: 0x1$/],
+  ['calls-bad-escape.pkt', 5, /^runtime error in setsockopt call: unsupported escape code: 'q'$/],
+  ['calls-recvmsg-flags.pkt', 17, /^runtime error in recvmsg call: Expected msg_flags 0x00000000 but got 0x00002000$/],
+  ['calls-code-assert.pkt', 13, /^error in Python code: AssertionError: cwnd 10$/],
 ];
 
 describe('negative scripts fail where and how they should', () => {

@@ -536,6 +536,7 @@ describe('bad arguments throw TypeError, never crash', () => {
       'epoll_create', 'epoll_ctl', 'epoll_wait',
       // process control for the sandboxed script process
       '_exit', 'set_realtime', 'sleep_until',
+      'sendmsg', 'recvmsg', 'splice',
     ];
     expect(names).toEqual([...typed].sort());
   });

@@ -16,6 +16,20 @@ export interface CallResult {
   fds?: number[];
   events?: Array<{ events: number; data: bigint }>;
   optlen?: number;
+  /** readv, recvmsg: the bytes read, split over the iovecs. */
+  iov?: Buffer[];
+  /** recvmsg: msg_flags as the kernel left it. */
+  msgFlags?: number;
+  /** recvmsg: each control message (`len` is its cmsg_len). */
+  cmsgs?: Array<{ level: number; type: number; len: number; data: Buffer }>;
+}
+
+/** Where one member of a kernel struct lives (the addon's layouts). */
+export interface FieldLayout {
+  offset: number;
+  size: number;
+  shift?: number;
+  bits?: number;
 }
 
 /** The addon as the engine sees it (src/syscalls/index.ts provides it). */
@@ -25,6 +39,10 @@ export interface Syscalls {
   constants: Record<string, number>;
   strerror(errno: number): string;
   errnoName(errno: number): string;
+  /** struct tcp_info member by member, from the kernel headers (the addon provides it). */
+  tcp_info_layout?: Readonly<Record<string, FieldLayout>>;
+  /** tcp_info, tcp_bbr_info, tcp_dctcp_info, tcpvegas_info, sock_extended_err. */
+  layouts?: Readonly<Record<string, { size: number; fields: Readonly<Record<string, FieldLayout>> }>>;
 }
 
 /** What a call needs from the rest of the run. */
@@ -53,6 +71,12 @@ const INVALID_FD = 1 << 20;
 /** Script fd numbers ↔ live fds. Script fds are what the script wrote (3, 4, ...). */
 export class FdTable {
   private readonly toLive = new Map<number, number>();
+  /**
+   * packetdrill's "socket under test" (the socket %{ }% code blocks read
+   * TCP_INFO from), as a live fd: the last socket that socket() created or
+   * accept() returned. A close does not change it.
+   */
+  socketUnderTest: number | null = null;
 
   live(scriptFd: number): number {
     return this.toLive.get(scriptFd) ?? (scriptFd < 0 ? scriptFd : INVALID_FD);
@@ -66,15 +90,110 @@ export class FdTable {
   liveFds(): number[] {
     return [...this.toLive.values()];
   }
+  /** The script fd a live fd is known by, if any. */
+  scriptFd(liveFd: number): number | undefined {
+    for (const [script, live] of this.toLive) if (live === liveFd) return script;
+    return undefined;
+  }
+}
+
+/**
+ * packetdrill's unescaping of a string argument: `\\ \" \f \n \r \t \v`
+ * and `\xHH`; anything else after a backslash is an error, in packetdrill's
+ * words. The result holds one char per byte (latin1).
+ *
+ * (packetdrill's own switch falls through from `\\` and `\"` to `\f`, so
+ * there both become a form feed; here they mean what they say.)
+ */
+export function unescapeString(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = text[++i];
+    switch (e) {
+      case '\\':
+        out += '\\';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case 'x': {
+        const hex = text.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new CallError(`invalid hex escape (\\xhh): '\\x${text.slice(i + 1)}'`);
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 2;
+        break;
+      }
+      default:
+        throw new CallError(`unsupported escape code: '${e ?? ''}'`);
+    }
+  }
+  return out;
 }
 
 export type Value = number | bigint | string | Buffer | Value[] | { [k: string]: Value } | null;
+
+/**
+ * A kernel struct's members from its bytes, by layout: u8/u16/u32 as
+ * numbers, u64 as bigints, bit-fields as their value. Members the buffer
+ * does not reach (an older kernel returned a shorter struct) are left out.
+ */
+export function decodeStruct(buf: Buffer, fields: Readonly<Record<string, FieldLayout>>): Record<string, number | bigint> {
+  const out: Record<string, number | bigint> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    if (f.offset + f.size > buf.length) continue;
+    switch (f.size) {
+      case 1: {
+        const byte = buf.readUInt8(f.offset);
+        out[name] = f.bits ? (byte >> (f.shift ?? 0)) & ((1 << f.bits) - 1) : byte;
+        break;
+      }
+      case 2:
+        out[name] = buf.readUInt16LE(f.offset);
+        break;
+      case 4:
+        out[name] = buf.readUInt32LE(f.offset);
+        break;
+      case 8:
+        out[name] = buf.readBigUInt64LE(f.offset);
+        break;
+    }
+  }
+  return out;
+}
 
 export class Evaluator {
   constructor(
     private readonly sys: Syscalls,
     private readonly defines: Record<string, string>,
   ) {}
+
+  /** A kernel struct's layout from the addon (undefined if it has none). */
+  layout(name: string): { size: number; fields: Readonly<Record<string, FieldLayout>> } | undefined {
+    const l = this.sys.layouts?.[name];
+    if (l) return l;
+    if (name === 'tcp_info' && this.sys.tcp_info_layout) return { size: 0, fields: this.sys.tcp_info_layout };
+    return undefined;
+  }
 
   symbol(name: string, expr?: Expr): number {
     const c = this.sys.constants[name];
@@ -83,6 +202,9 @@ export class Evaluator {
     if (d !== undefined) {
       const n = Number(d);
       if (Number.isFinite(n)) return n;
+      // -D PROTO=IPPROTO_TCP: a define naming a constant.
+      const named = this.sys.constants[d];
+      if (named !== undefined) return named;
     }
     throw new CallError(`unknown symbol '${name}'`, expr);
   }
@@ -95,9 +217,20 @@ export class Evaluator {
       case 'ellipsis':
         return null;
       case 'string':
-        return e.value;
-      case 'symbol':
+        try {
+          return unescapeString(e.value);
+        } catch (err) {
+          if (err instanceof CallError) throw new CallError(err.message, e);
+          throw err;
+        }
+      case 'symbol': {
+        // packetdrill's -D NAME="text" defines a string symbol.
+        const d = this.sys.constants[e.name] === undefined ? this.defines[e.name] : undefined;
+        if (d !== undefined && d.length >= 2 && d.startsWith('"') && d.endsWith('"')) {
+          return this.value({ kind: 'string', value: d.slice(1, -1), ellipsis: false, span: e.span });
+        }
         return this.symbol(e.name, e);
+      }
       case 'or': {
         const l = this.int(e.left);
         const r = this.int(e.right);

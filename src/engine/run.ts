@@ -20,6 +20,7 @@ import { buildInbound, type LinkAddrs } from './inbound.js';
 import { matchOutbound, viewOfLive, viewOfScript, type LiveSegment } from './match.js';
 import { secs } from './render.js';
 import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
+import { CodeBlocks } from './code.js';
 import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
 import { diffCounters, readCounters, type Counters } from '../kernel/counters.js';
 import { isListening } from '../kernel/listeners.js';
@@ -104,6 +105,8 @@ export class Engine {
   private readonly flows: Flows;
   private readonly fds = new FdTable();
   private readonly evalr: Evaluator;
+  /** %{ }% blocks: snapshots at their times, Python at the end (as packetdrill). */
+  private readonly code: CodeBlocks;
   private readonly ctx: CallContext;
   private readonly failures: Failure[] = [];
   private readonly trace: TraceEntry[] = [];
@@ -133,6 +136,7 @@ export class Engine {
       cfg.seed,
     );
     this.evalr = new Evaluator(sys, cfg.defines);
+    this.code = new CodeBlocks(sys, file);
     this.hasSocketCall = script.events.some((e) => e.kind === 'syscall' && (e.name === 'socket' || e.name === 'connect'));
     const mapped = cfg.ipVersion === 'ipv4-mapped-ipv6';
     this.ctx = {
@@ -159,6 +163,8 @@ export class Engine {
     try {
       await this.runEvents();
       await this.finishPending();
+      const cf = await this.code.execute(this.cfg.commandDir ?? dirname(this.file));
+      if (cf) this.fail({ kind: 'code', span: { line: cf.line, column: 1, endLine: cf.line, endColumn: 1 }, message: cf.message, detail: cf.detail });
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
     }
@@ -366,9 +372,15 @@ export class Engine {
           this.lastEvent = { time: te.time, inbound: false };
           break;
         }
-        case 'code':
-          this.fail({ kind: 'code', span: ev.span, message: 'code blocks (%{ }%) are not supported yet' });
+        case 'code': {
+          const te = this.resolveTime(ev, false);
+          await this.clock.until(te.time);
+          const m = this.code.snapshot(ev, this.fds.socketUnderTest);
+          this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'code', text: m ?? 'TCP_INFO snapshot taken; the code runs at the end', ok: !m });
+          this.lastEvent = { time: te.time, inbound: false };
+          if (m) this.fail({ kind: 'code', span: ev.span, message: m });
           break;
+        }
       }
     }
   }
