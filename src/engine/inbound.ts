@@ -1,7 +1,11 @@
 // Inbound script packets → Ethernet frames on the wire, with relative
 // numbers mapped to live ones.
 
-import type { TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { IcmpPacketAst, IpAttrsAst, TcpOptionAst, TcpPacketAst, UdpPacketAst } from '../script/ast.js';
+import * as udp from '../packet/udp.js';
+import * as icmp from '../packet/icmp.js';
+import * as icmpv6 from '../packet/icmpv6.js';
+import { icmpCode } from './icmp-names.js';
 import * as ethernet from '../packet/ethernet.js';
 import * as ipv4 from '../packet/ipv4.js';
 import * as ipv6 from '../packet/ipv6.js';
@@ -93,4 +97,75 @@ export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: 
   }
   const frame = ethernet.emit({ dst: link.kernelMac, src: link.wireMac, etherType: v6 ? ethernet.ETHERTYPE_IPV6 : ethernet.ETHERTYPE_IPV4, payload: l3 });
   return { ok: true, value: frame };
+}
+
+function ipLayer(cfg: RunConfig, ip: IpAttrsAst, protocol: number, l4: Uint8Array): Uint8Array {
+  const v6 = cfg.ipVersion === 'ipv6';
+  let tos = ip.tos ?? 0;
+  if (ip.ecn) tos = (tos & ~3) | ECN_BITS[ip.ecn]!;
+  return v6
+    ? ipv6.emit({ trafficClass: tos, flowLabel: ip.flowlabel ?? 0, hopLimit: ip.ttl ?? 255, nextHeader: protocol, src: cfg.remoteIp, dst: cfg.localIp, payload: l4 })
+    : ipv4.emit({ tos, id: 0, df: false, mf: false, fragOffset: 0, ttl: ip.ttl ?? 255, protocol, src: cfg.remoteIp, dst: cfg.localIp, options: new Uint8Array(0), payload: l4 });
+}
+
+function frameOf(cfg: RunConfig, link: LinkAddrs, l3: Uint8Array): Uint8Array {
+  const v6 = cfg.ipVersion === 'ipv6';
+  return ethernet.emit({ dst: link.kernelMac, src: link.wireMac, etherType: v6 ? ethernet.ETHERTYPE_IPV6 : ethernet.ETHERTYPE_IPV4, payload: l3 });
+}
+
+/** `< udp (N)`: N zero bytes from the flow's remote port to its local one. */
+export function buildInboundUdp(p: UdpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
+  try {
+    const v6 = cfg.ipVersion === 'ipv6';
+    const l4 = udp.emit({ srcPort: flow.remotePort!, dstPort: flow.localPort!, payload: new Uint8Array(p.len) }, { src: cfg.remoteIp, dst: cfg.localIp, version: v6 ? 6 : 4 });
+    return { ok: true, value: frameOf(cfg, link, ipLayer(cfg, p.ip, 17, l4)) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+/**
+ * `< icmp unreachable frag_needed mtu 1200 [1:1461(1460)]`: an ICMP error
+ * from the path, quoting a datagram the kernel sent (local → remote): its IP
+ * header and the first 8 bytes of its transport header, numbers mapped.
+ */
+export function buildInboundIcmp(p: IcmpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
+  const family = cfg.ipVersion === 'ipv6' ? 6 : 4;
+  const tc = icmpCode(family, p.type, p.code);
+  if (typeof tc === 'string') return { ok: false, error: tc };
+  try {
+    let quoted = new Uint8Array(0);
+    const e = p.echoed;
+    if (e) {
+      const head = new Uint8Array(8);
+      const dv = new DataView(head.buffer);
+      dv.setUint16(0, flow.localPort ?? cfg.bindPort);
+      dv.setUint16(2, flow.remotePort ?? cfg.connectPort);
+      let proto = 17;
+      let len = 8;
+      if (e.kind === 'tcp') {
+        proto = 6;
+        dv.setUint32(4, flow.localSeq(e.seq.start));
+        len = 20 + e.seq.len;
+      } else {
+        dv.setUint16(4, 8 + e.len);
+        len = 8 + e.len;
+      }
+      // The quoted IP header says what the kernel's datagram looked like.
+      const ipHeader = family === 6
+        ? ipv6.emit({ trafficClass: 0, flowLabel: 0, hopLimit: 64, nextHeader: proto, src: cfg.localIp, dst: cfg.remoteIp, payload: new Uint8Array(len) }).subarray(0, 40)
+        : ipv4.emit({ tos: 0, id: 0, df: true, mf: false, fragOffset: 0, ttl: 64, protocol: proto, src: cfg.localIp, dst: cfg.remoteIp, options: new Uint8Array(0), payload: new Uint8Array(len) }).subarray(0, 20);
+      quoted = new Uint8Array(ipHeader.length + 8);
+      quoted.set(ipHeader, 0);
+      quoted.set(head, ipHeader.length);
+    }
+    const rest = p.mtu !== null ? (family === 4 ? p.mtu & 0xffff : p.mtu >>> 0) : 0;
+    const l4 =
+      family === 6
+        ? icmpv6.emit({ type: tc.type, code: tc.code, restOfHeader: rest, payload: quoted }, { src: cfg.remoteIp, dst: cfg.localIp })
+        : icmp.emit({ type: tc.type, code: tc.code, restOfHeader: rest, payload: quoted });
+    return { ok: true, value: frameOf(cfg, link, ipLayer(cfg, p.ip, family === 6 ? 58 : 1, l4)) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
 }

@@ -7,13 +7,28 @@ import * as tcp from '../packet/tcp.js';
 import type { Ipv4Packet } from '../packet/ipv4.js';
 import type { Ipv6Packet } from '../packet/ipv6.js';
 import type { TcpSegment } from '../packet/tcp.js';
+import * as udp from '../packet/udp.js';
+import * as icmp from '../packet/icmp.js';
+import * as icmpv6 from '../packet/icmpv6.js';
+import type { UdpDatagram } from '../packet/udp.js';
+
+export interface LiveIcmp {
+  type: number;
+  code: number;
+  restOfHeader: number;
+  /** The quoted datagram's transport ports, as it went (src>dst), when readable. */
+  quotedPorts: { src: number; dst: number } | null;
+}
 
 export interface LiveSegment {
   /** CLOCK_MONOTONIC ns when captured. */
   timeNs: bigint;
   frame: Uint8Array;
   ip: Ipv4Packet | Ipv6Packet;
+  proto: 'tcp' | 'udp' | 'icmp';
   tcp: TcpSegment | null;
+  udp: UdpDatagram | null;
+  icmp: LiveIcmp | null;
   /** Ports as seen from the kernel: its own, and the remote's. */
   localPort: number;
   remotePort: number;
@@ -45,8 +60,36 @@ export function decodeLive(bytes: Uint8Array, timeNs: bigint): LiveSegment | nul
   } else {
     return null;
   }
-  if (proto !== 6) return null; // UDP/ICMP: not handled by the engine yet
+  if (proto === 17) {
+    const u = udp.parse(l4);
+    if (!u.ok) return `bad UDP datagram: ${u.error}`;
+    return { timeNs, frame: bytes, ip, proto: 'udp', tcp: null, udp: u.value, icmp: null, localPort: u.value.srcPort, remotePort: u.value.dstPort };
+  }
+  if (proto === 1 || proto === 58) {
+    const m = proto === 1 ? icmp.parse(l4) : icmpv6.parse(l4);
+    if (!m.ok) return `bad ICMP message: ${m.error}`;
+    if (proto === 58 && icmpv6.isNeighbourDiscoveryOrMld(m.value.type)) return null;
+    // The quoted datagram: an IP header, then at least 8 bytes of transport header.
+    const q = m.value.payload;
+    let quotedPorts: { src: number; dst: number } | null = null;
+    const qoff = q.length >= 1 && q[0]! >> 4 === 4 ? (q[0]! & 0xf) * 4 : q.length >= 1 && q[0]! >> 4 === 6 ? 40 : -1;
+    if (qoff > 0 && q.length >= qoff + 4) quotedPorts = { src: (q[qoff]! << 8) | q[qoff + 1]!, dst: (q[qoff + 2]! << 8) | q[qoff + 3]! };
+    const live: LiveIcmp = { type: m.value.type, code: m.value.code, restOfHeader: m.value.restOfHeader, quotedPorts };
+    // A kernel's ICMP quotes what the tool sent: its source is the remote port.
+    return {
+      timeNs,
+      frame: bytes,
+      ip,
+      proto: 'icmp',
+      tcp: null,
+      udp: null,
+      icmp: live,
+      localPort: quotedPorts?.dst ?? 0,
+      remotePort: quotedPorts?.src ?? 0,
+    };
+  }
+  if (proto !== 6) return null;
   const t = tcp.parse(l4);
   if (!t.ok) return `bad TCP segment: ${t.error}`;
-  return { timeNs, frame: bytes, ip, tcp: t.value, localPort: t.value.srcPort, remotePort: t.value.dstPort };
+  return { timeNs, frame: bytes, ip, proto: 'tcp', tcp: t.value, udp: null, icmp: null, localPort: t.value.srcPort, remotePort: t.value.dstPort };
 }

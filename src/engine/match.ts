@@ -2,7 +2,8 @@
 // field in packetdrill's order, with packetdrill's wording:
 //   live packet field tcp_seq: expected: 1 (0x1) vs actual: 2 (0x2)
 
-import type { PortsAst, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { IcmpPacketAst, PortsAst, TcpOptionAst, TcpPacketAst, UdpPacketAst } from '../script/ast.js';
+import { icmpCode, icmpName } from './icmp-names.js';
 import { paddedOptionsLength, type TcpOption } from '../packet/tcp-options.js';
 import type { RunConfig } from './config.js';
 import type { Flow } from './flow.js';
@@ -216,4 +217,39 @@ export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, with
     options: opts.length ? renderOptions(opts) : null,
     frame: seg.frame,
   };
+}
+
+/** An outbound UDP datagram against `> udp (N)`: lengths, as packetdrill checks them. */
+export function matchOutboundUdp(p: UdpPacketAst, seg: LiveSegment): string | null {
+  if (!seg.udp) return `live packet header layer 2: expected: udp header vs actual: ${seg.proto} header`;
+  const ip = seg.ip;
+  const m =
+    ip.version === 4
+      ? field('ipv4_total_length', ip.headerLength + 8 + p.len, ip.totalLength)
+      : field('ipv6_payload_len', ip.payloadLength - ip.upperPayload.length + 8 + p.len, ip.payloadLength);
+  if (m) return m;
+  return field('udp_len', 8 + p.len, seg.udp.length);
+}
+
+/** An outbound ICMP message against `> icmp TYPE CODE`: type and code. */
+export function matchOutboundIcmp(p: IcmpPacketAst, seg: LiveSegment, family: 4 | 6): string | null {
+  if (!seg.icmp) return `live packet header layer 2: expected: icmp header vs actual: ${seg.proto} header`;
+  const tc = icmpCode(family, p.type, p.code);
+  if (typeof tc === 'string') return tc;
+  return field('icmp_type', tc.type, seg.icmp.type) ?? field('icmp_code', tc.code, seg.icmp.code);
+}
+
+/** UDP and ICMP packets for printing (script side). */
+export function viewOfOther(p: UdpPacketAst | IcmpPacketAst, timeUsecs: number): PacketView {
+  if (p.kind === 'udp') {
+    return { timeUsecs, direction: p.direction, proto: 'udp', len: p.len, srcPort: p.ports?.src, dstPort: p.ports?.dst };
+  }
+  return { timeUsecs, direction: p.direction, proto: 'icmp', len: 0, extra: `${p.type}${p.code ? ` ${p.code}` : ''}${p.mtu !== null ? ` mtu ${p.mtu}` : ''}` };
+}
+
+/** UDP and ICMP packets for printing (what the kernel sent). */
+export function viewOfLiveOther(seg: LiveSegment, timeUsecs: number, family: 4 | 6): PacketView {
+  if (seg.udp) return { timeUsecs, direction: 'outbound', proto: 'udp', len: seg.udp.payload.length, frame: seg.frame };
+  const i = seg.icmp!;
+  return { timeUsecs, direction: 'outbound', proto: 'icmp', len: 0, extra: icmpName(family, i.type, i.code), frame: seg.frame };
 }

@@ -94,6 +94,8 @@ export function renderPacket(v: PacketView): string {
     if (v.options) words.push(v.options);
   } else if (v.proto === 'udp') {
     words.push(`udp (${v.len})`);
+  } else if (v.proto === 'icmp') {
+    words.push('icmp');
   } else {
     words.push(v.proto);
   }

@@ -16,8 +16,8 @@ import { Flows, type Flow } from './flow.js';
 import { CallError, Evaluator, FdTable, FD_RETURNING, type CallContext, type CallResult, type Syscalls } from './calls.js';
 import { prepareCall } from './syscall-table.js';
 import type { Failure, PacketView, TraceEntry, Verdict } from './verdict.js';
-import { buildInbound, type LinkAddrs } from './inbound.js';
-import { matchOutbound, viewOfLive, viewOfScript, type LiveSegment } from './match.js';
+import { buildInbound, buildInboundIcmp, buildInboundUdp, type LinkAddrs } from './inbound.js';
+import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
 import { secs } from './render.js';
 import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
 import { CodeBlocks } from './code.js';
@@ -397,13 +397,68 @@ export class Engine {
     return out;
   }
 
+  /** `< udp (N)`, `< icmp ...`: one datagram on the flow (the default one without ports). */
+  private async inboundOther(ev: PacketEvent, te: TimedEvent): Promise<void> {
+    const pkt = ev.packet;
+    if (pkt.kind === 'tcp') return;
+    const ports = pkt.kind === 'udp' && pkt.ports ? { src: pkt.ports.src, dst: pkt.ports.dst } : null;
+    const flow = this.flows.forInbound(ports);
+    const built = pkt.kind === 'udp' ? buildInboundUdp(pkt, flow, this.cfg, this.link) : buildInboundIcmp(pkt, flow, this.cfg, this.link);
+    if (!built.ok) {
+      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${built.error}` });
+      return;
+    }
+    await this.clock.until(te.time);
+    const actual = this.clock.toUsecs(this.wire.send(built.value));
+    const view = viewOfOther(pkt, actual);
+    view.frame = built.value;
+    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
+    const terr = this.timingError(te, actual, 'inbound packet', ev);
+    this.lastEvent = { time: te.time, inbound: true };
+    if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfOther(pkt, te.time) });
+  }
+
+  /** `> udp (N)`, `> icmp ...`: the next datagram of the flow. */
+  private async outboundOther(ev: PacketEvent, te: TimedEvent): Promise<void> {
+    const pkt = ev.packet;
+    if (pkt.kind === 'tcp') return;
+    const ports = pkt.kind === 'udp' && pkt.ports ? { src: pkt.ports.src, dst: pkt.ports.dst } : null;
+    const flow = this.flows.forOutbound(ports);
+    const tol = this.tolerance(te);
+    const gap = te.lastTime === null ? 0 : Math.max(0, te.time - te.lastTime);
+    const deadline = te.any ? this.clock.nowUsecs() + this.anyWaitUsecs() : te.end + tol + Math.max(1_000_000, gap / 2);
+    // Without ports, a datagram of the socket under test may go to any port
+    // (sendto, connect): the next one of its protocol is the one.
+    const got = await this.nextSegment(new Set([flow]), deadline, pkt.kind, !ports);
+    if (!got) {
+      this.fail({
+        kind: 'missing',
+        span: ev.span,
+        message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec; none came by ${secs(deadline)} sec`,
+        scriptPacket: viewOfOther(pkt, te.time),
+      });
+      return;
+    }
+    const { seg } = got;
+    if (!ports && seg.proto === 'udp') {
+      // The socket under test's latest peer: inbound datagrams and ICMP errors answer it.
+      flow.localPort = seg.localPort;
+      flow.remotePort = seg.remotePort;
+    }
+    const actual = this.clock.toUsecs(seg.timeNs);
+    const mismatch = pkt.kind === 'udp' ? matchOutboundUdp(pkt, seg) : matchOutboundIcmp(pkt, seg, this.ctx.family);
+    const liveView = viewOfLiveOther(seg, actual, this.ctx.family);
+    const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
+    this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
+    this.lastEvent = { time: actual, inbound: false };
+    if (mismatch) this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${mismatch}`, scriptPacket: viewOfOther(pkt, te.time), actualPacket: liveView });
+    else if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfOther(pkt, te.time), actualPacket: liveView });
+  }
+
   private async inbound(ev: PacketEvent): Promise<void> {
     const te = this.resolveTime(ev, true);
     const pkt = ev.packet;
-    if (pkt.kind !== 'tcp') {
-      this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
-      return;
-    }
+    if (pkt.kind !== 'tcp') return this.inboundOther(ev, te);
     // Build every frame first (a flood goes out back to back), then wait.
     const frames: Array<{ flow: Flow; frame: Uint8Array; ports: { src: number; dst: number } | null }> = [];
     for (const ports of Engine.expand(pkt.ports, 'src')) {
@@ -444,11 +499,17 @@ export class Engine {
    * their own events; those of no flow at all are never the script's
    * business (packetdrill skips other 4-tuples too).
    */
-  private async nextSegment(flows: ReadonlySet<Flow>, deadlineUsecs: number): Promise<{ seg: LiveSegment; flow: Flow } | null> {
+  private async nextSegment(
+    flows: ReadonlySet<Flow>,
+    deadlineUsecs: number,
+    proto: LiveSegment['proto'] = 'tcp',
+    anyPorts = false,
+  ): Promise<{ seg: LiveSegment; flow: Flow } | null> {
     for (;;) {
       for (let i = 0; i < this.captured.length; i++) {
         const s = this.captured[i]!;
-        const f = this.flows.forCaptured(s.localPort, s.remotePort);
+        if (s.proto !== proto) continue;
+        const f = anyPorts ? [...flows][0]! : this.flows.forCaptured(s.localPort, s.remotePort);
         if (f && flows.has(f)) {
           this.captured.splice(i, 1);
           return { seg: s, flow: f };
@@ -472,10 +533,7 @@ export class Engine {
   private async outbound(ev: PacketEvent): Promise<void> {
     const te = this.resolveTime(ev, false);
     const pkt = ev.packet;
-    if (pkt.kind !== 'tcp') {
-      this.fail({ kind: 'setup', span: ev.span, message: `${pkt.kind} packets are not supported yet` });
-      return;
-    }
+    if (pkt.kind !== 'tcp') return this.outboundOther(ev, te);
     const expected = new Set(Engine.expand(pkt.ports, 'dst').map((ports) => this.flows.forOutbound(ports)));
     const tol = this.tolerance(te);
     // packetdrill waits for the next packet however long it takes, so a late
