@@ -16,6 +16,7 @@ import type { Event, PacketEvent, Script, SyscallEvent } from '../src/script/ast
 import { parseScript } from '../src/script/parse.js';
 import { flagsFromLetters } from '../src/engine/render.js';
 import { runScriptFile } from '../src/runner.js';
+import { replayTrace } from '../src/pcap/replay.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, 'fixtures', 'pcap2pkt');
@@ -560,6 +561,355 @@ describe('live: a capture of the kernel, converted, passes on the kernel', () =>
         fs.writeFileSync(file, out.script);
         const again = await runScriptFile(file);
         expect(again.status, `${out.script}\n${JSON.stringify(again.verdict?.failures ?? again.error)}`).toBe('pass');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------- all flows to one listener
+
+const MSS: TcpOption[] = [{ kind: 'mss', value: 1460 }];
+const SYN_NO_TS: TcpOption[] = [{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }, NOP, NOP, NOP, { kind: 'wscale', value: 7 }];
+const SYNACK_NO_TS: TcpOption[] = [{ kind: 'mss', value: 1460 }, NOP, NOP, { kind: 'sackOK' }, NOP, { kind: 'wscale', value: 7 }];
+
+/** One connection to the listener 10.0.0.1:8080: the client and the server side, each with its ISN. */
+function connection(port: number, clientIsn: number, serverIsn: number, clientIp = '10.0.0.2') {
+  return { c: new Peer({ ip: clientIp, port }, clientIsn), s: new Peer({ ip: '10.0.0.1', port: 8080 }, serverIsn) };
+}
+
+/**
+ * Linux with listen(fd, 1), as recorded from scripts-tcp/accept-queue-full-ack-dropped.pkt:
+ * two handshakes fill the accept queue, the third final ACK (packet 9) is
+ * dropped, its SYN-ACK comes again after 1 s and the answering ACK completes
+ * it. Then the first connection carries a request, an answer and a close.
+ */
+function overflowTrace(): Trace {
+  const t = new Trace();
+  const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+  t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+  t.add(300, b.c, b.s, { flags: S, win: 65535, options: MSS });
+  t.add(1_000, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+  t.add(2_000, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+  t.add(12_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+  t.add(12_500, c.c, c.s, { flags: S, win: 65535, options: MSS });
+  t.add(12_700, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS });
+  t.add(23_000, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+  t.add(46_000, c.c, c.s, { flags: A, ack: c.s.seq, win: 65535 }); // dropped: the accept queue is full
+  t.add(1_012_700, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS, seq: 700_000 });
+  t.add(1_025_000, c.c, c.s, { flags: A, ack: c.s.seq, win: 65535 });
+  t.add(1_100_000, a.c, a.s, { flags: P | A, len: 100, ack: a.s.seq, win: 65535 });
+  t.add(1_100_200, a.s, a.c, { flags: A, ack: a.c.seq, win: 64140 });
+  t.add(1_102_000, a.s, a.c, { flags: P | A, len: 50, ack: a.c.seq, win: 64140 });
+  t.add(1_140_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+  t.add(1_200_000, a.c, a.s, { flags: F | A, ack: a.s.seq, win: 65535 });
+  t.add(1_200_100, a.s, a.c, { flags: F | A, ack: a.c.seq, win: 64140 });
+  t.add(1_210_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+  return t;
+}
+
+/** Two interleaved connections to a listener that keeps up: no overflow. */
+function twoConnectionsTrace(): Trace {
+  const t = new Trace();
+  const [a, b] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000)];
+  t.add(0, a.c, a.s, { flags: S, win: 65535, options: SYN_NO_TS });
+  t.add(200, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: SYNACK_NO_TS });
+  t.add(5_000, b.c, b.s, { flags: S, win: 65535, options: SYN_NO_TS });
+  t.add(5_200, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: SYNACK_NO_TS });
+  t.add(10_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 514 });
+  t.add(15_000, b.c, b.s, { flags: A, ack: b.s.seq, win: 514 });
+  t.add(20_000, b.c, b.s, { flags: P | A, len: 50, ack: b.s.seq, win: 514 });
+  t.add(20_300, b.s, b.c, { flags: A, ack: b.c.seq, win: 502 });
+  t.add(25_000, a.c, a.s, { flags: P | A, len: 100, ack: a.s.seq, win: 514 });
+  t.add(25_300, a.s, a.c, { flags: A, ack: a.c.seq, win: 502 });
+  t.add(27_000, a.s, a.c, { flags: P | A, len: 200, ack: a.c.seq, win: 502 });
+  t.add(27_500, b.s, b.c, { flags: P | A, len: 300, ack: b.c.seq, win: 502 });
+  t.add(37_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 514 });
+  t.add(37_400, b.c, b.s, { flags: A, ack: b.s.seq, win: 514 });
+  t.add(50_000, b.c, b.s, { flags: F | A, ack: b.s.seq, win: 514 });
+  t.add(50_500, b.s, b.c, { flags: F | A, ack: b.c.seq, win: 502 });
+  t.add(60_000, b.c, b.s, { flags: A, ack: b.s.seq, win: 514 });
+  return t;
+}
+
+/** Script lines that are packets, by the trace packet `packetOfLine` gives them. */
+function linesOfPackets(out: { script: string; packetOfLine: ReadonlyMap<number, number> }): Map<number, string> {
+  const lines = out.script.split('\n');
+  return new Map([...out.packetOfLine].map(([line, pkt]) => [pkt, lines[line - 1]!]));
+}
+
+describe('pcapToPkt: all flows to one listener', () => {
+  it('writes one script for an accept-queue overflow: ports on every packet, accepts in completion order, backlog inferred (golden)', async () => {
+    const out = unwrap(await convert(overflowTrace().pcap()));
+    golden('listener-overflow.pkt', out.script);
+    expect(out.warnings).toEqual([]);
+    unwrap(parseScript(out.script, 'listener-overflow.pkt'));
+    const body = out.script.split('\n').filter((l) => /^[+0-9]/.test(l)).map((l) => l.replace(/^\S+\s+/, ''));
+    expect(body).toEqual([
+      'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3',
+      'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0',
+      'bind(3, ..., ...) = 0',
+      'listen(3, 1) = 0',
+      '< 41000>8080 S 0:0(0) win 65535 <mss 1460>',
+      '< 41001>8080 S 0:0(0) win 65535 <mss 1460>',
+      '> 8080>41000 S. 0:0(0) ack 1 win 64240 <mss 1460>',
+      '> 8080>41001 S. 0:0(0) ack 1 win 64240 <mss 1460>',
+      '< 41000>8080 . 1:1(0) ack 1 win 65535',
+      '< 41002>8080 S 0:0(0) win 65535 <mss 1460>',
+      '> 8080>41002 S. 0:0(0) ack 1 win 64240 <mss 1460>',
+      '< 41001>8080 . 1:1(0) ack 1 win 65535',
+      // Dropped: no accept before it, or the queue would not have been full.
+      '< 41002>8080 . 1:1(0) ack 1 win 65535',
+      '> 8080>41002 S. 0:0(0) ack 1 win 64240 <mss 1460>',
+      // Room for the answering ACK: the waiting connections, in the order they completed.
+      'accept(3, ..., ...) = 4',
+      'accept(3, ..., ...) = 5',
+      '< 41002>8080 . 1:1(0) ack 1 win 65535',
+      'accept(3, ..., ...) = 6',
+      '< 41000>8080 P. 1:101(100) ack 1 win 65535',
+      '> 8080>41000 . 1:1(0) ack 101 win 64140',
+      'read(4, ..., 100) = 100',
+      'write(4, ..., 50) = 50',
+      '> 8080>41000 P. 1:51(50) ack 101 win 64140',
+      '< 41000>8080 . 101:101(0) ack 51 win 65535',
+      '< 41000>8080 F. 101:101(0) ack 51 win 65535',
+      'close(4) = 0',
+      '> 8080>41000 F. 51:51(0) ack 102 win 64140',
+      '< 41000>8080 . 102:102(0) ack 52 win 65535',
+    ]);
+    expect(out.script).toContain('//   packet 9: the final ACK from port 41002 was dropped (its SYN-ACK came again): the accept queue was full with 2 connections waiting for accept()');
+    expect(out.script).toContain('//   not 0: packet 2: the SYN from port 41001 was answered with 1 request pending');
+  });
+
+  it('maps every packet line to its trace packet', async () => {
+    const out = unwrap(await convert(overflowTrace().pcap()));
+    const byPacket = linesOfPackets(out);
+    expect([...byPacket.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    expect(byPacket.get(9)).toMatch(/< 41002>8080 \. 1:1\(0\) ack 1 win 65535$/);
+    expect(byPacket.get(10)).toMatch(/> 8080>41002 S\. 0:0\(0\) ack 1/);
+    expect(byPacket.get(11)).toMatch(/< 41002>8080 \. 1:1\(0\) ack 1/);
+    expect(byPacket.get(14)).toMatch(/> 8080>41000 P\. 1:51\(50\)/);
+  });
+
+  it('accepts right after each handshake and listens with backlog 128 when nothing overflows (golden)', async () => {
+    const out = unwrap(await convert(twoConnectionsTrace().pcap()));
+    golden('listener-two.pkt', out.script);
+    expect(out.warnings).toEqual([]);
+    unwrap(parseScript(out.script, 'listener-two.pkt'));
+    expect(out.script).toContain('listen(3, 128) = 0');
+    expect(out.script).toMatch(/< 41000>8080 \. 1:1\(0\) ack 1 win 514\n\+0 +accept\(3, \.\.\., \.\.\.\) = 4\n/);
+    expect(out.script).toMatch(/< 41001>8080 \. 1:1\(0\) ack 1 win 514\n\+0 +accept\(3, \.\.\., \.\.\.\) = 5\n/);
+    expect(out.script).toMatch(/read\(5, \.\.\., 50\) = 50/);
+    expect(out.script).toMatch(/write\(4, \.\.\., 200\) = 200\n\+0 +> 8080>41000 P\. 1:201\(200\)/);
+    expect(out.script).toMatch(/write\(5, \.\.\., 300\) = 300\n\+0 +> 8080>41001 P\. 1:301\(300\)/);
+    expect(out.script).toMatch(/close\(5\) = 0\n\+0 +> 8080>41001 F\. 301:301\(0\) ack 52/);
+    expect(out.script).not.toContain('close(4)');
+  });
+
+  it('is the default for a listener trace; allFlows: false, flow or port give one flow', async () => {
+    const pcap = overflowTrace().pcap();
+    const multi = unwrap(await convert(pcap)).script;
+    expect(multi).toContain('flows 1-3 of 3 (Wireshark tcp.stream 0-2)');
+    expect(unwrap(await convert(pcap, { allFlows: true })).script).toBe(multi);
+    expect(unwrap(await convert(pcap, { allFlows: true, port: 8080 })).script).toBe(multi);
+    expect(unwrap(await convert(pcap, { allFlows: true, flow: 2 })).script).toBe(multi);
+    const one = unwrap(await convert(pcap, { allFlows: false })).script;
+    expect(one).toContain('flow 1 of 3 (Wireshark tcp.stream 0)');
+    expect(one).not.toMatch(/41000>8080/);
+    expect(unwrap(await convert(pcap, { flow: 3 })).script).toContain('flow 3 of 3');
+    expect(unwrap(await convert(pcap, { port: 41001 })).script).toContain('flow 2 of 3');
+    // Flows to different listeners are not one listener's.
+    expect(unwrap(await convert(listenerTrace().pcap())).script).toContain('flow 1 of 2');
+    expect(await convert(pcap, { allFlows: true, localIs: 'opener' })).toEqual({
+      ok: false,
+      error: 'TRACE: all flows make a script for one listener: the local side must be the acceptor',
+    });
+    expect(await convert(pcap, { backlog: -1 })).toEqual({ ok: false, error: 'TRACE: bad backlog -1' });
+  });
+
+  it('leaves out the flows that are not the listener\'s, and says so', async () => {
+    const t = overflowTrace();
+    const other = connection(51000, 9000, 0);
+    const refusing = new Peer({ ip: '10.0.0.1', port: 9001 }, 0);
+    t.add(1_300_000, other.c, refusing, { flags: S, win: 65535, options: MSS });
+    t.add(1_300_010, refusing, other.c, { flags: R | A, ack: other.c.seq, win: 0 });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.script).toContain('flows 1-3 of 4 (Wireshark tcp.stream 0-2)');
+    expect(out.script).not.toContain('51000');
+    expect(out.warnings).toEqual(['flow 4 is not a connection to 10.0.0.1:8080: left out (--flow N converts one)']);
+    expect(unwrap(await convert(t.pcap(), { flow: 4 })).script).toContain('flow 4 of 4');
+  });
+
+  it('takes a given backlog, and says what Linux would not do with it', async () => {
+    const out = unwrap(await convert(overflowTrace().pcap(), { backlog: 5 }));
+    expect(out.script).toContain('listen(3, 5) = 0');
+    expect(out.script).toContain('// listen backlog 5, as given');
+    expect(out.warnings).toEqual([
+      'with listen backlog 5 and these accept() calls, Linux would not do what the trace shows: ' +
+        'packet 9: the final ACK from port 41002 was dropped (its SYN-ACK came again) with only 2 connections waiting for accept(): the accept queue was not full',
+    ]);
+  });
+
+  it('reads a full SYN queue from an unanswered SYN, and asks for tcp_syncookies=0', async () => {
+    // listen(fd, 1) and tcp_syncookies=0: two requests fill the SYN queue, the third SYN gets nothing.
+    const t = new Trace();
+    const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+    t.add(300, b.c, b.s, { flags: S, win: 65535, options: MSS });
+    t.add(1_000, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+    t.add(2_000, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+    t.add(2_400, c.c, c.s, { flags: S, win: 65535, options: MSS });
+    t.add(26_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+    t.add(26_100, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.script).toContain('listen(3, 1) = 0');
+    expect(out.script).toContain('//   packet 5: the SYN from port 41002 got no answer: the SYN queue was full with 2 requests pending');
+    expect(out.warnings).toEqual([
+      'a SYN got no answer when the SYN queue was full: the init command must set net.ipv4.tcp_syncookies=0 (else the kernel sends a syncookie)',
+    ]);
+    const given = unwrap(await convert(t.pcap(), { init: ['./defaults.sh', 'sysctl -q net.ipv4.tcp_syncookies=0'] }));
+    expect(given.warnings).toEqual([]);
+    expect(given.script).toContain('`./defaults.sh\nsysctl -q net.ipv4.tcp_syncookies=0`\n');
+    unwrap(parseScript(given.script, 'x.pkt'));
+  });
+
+  it('reads a syncookie SYN-ACK as a full SYN queue, and gives timer retransmissions of several flows a window', async () => {
+    // As recorded from scripts-tcp/syncookies-when-full.pkt.
+    const t = new Trace();
+    const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: SYN_NO_TS });
+    t.add(288, b.c, b.s, { flags: S, win: 65535, options: SYN_NO_TS });
+    t.add(1_066, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: SYNACK_NO_TS });
+    t.add(2_096, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: SYNACK_NO_TS });
+    t.add(13_769, c.c, c.s, { flags: S, win: 65535, options: SYN_NO_TS });
+    t.add(14_103, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS }); // the cookie
+    t.add(27_490, c.c, c.s, { flags: A, ack: c.s.seq, win: 65535 });
+    t.add(1_024_479, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: SYNACK_NO_TS, seq: 600_000 });
+    t.add(1_029_252, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: SYNACK_NO_TS, seq: 500_000 });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.warnings).toEqual([]);
+    unwrap(parseScript(out.script, 'x.pkt'));
+    expect(out.script).toContain('listen(3, 1) = 0');
+    expect(out.script).toContain('//   packet 6: the SYN-ACK to port 41002 is a syncookie: the SYN queue was full with 2 requests pending');
+    expect(out.script).toContain("// syncookies need net.ipv4.tcp_syncookies=1 (Linux's default) in the init command");
+    expect(out.script).toMatch(/< 41002>8080 \. 1:1\(0\) ack 1 win 65535\n\+0 +accept\(3, \.\.\., \.\.\.\) = 4\n/);
+    // Each retransmission 1 s after its own flow's SYN-ACK, give or take an eighth, whatever the other flow does.
+    expect(out.script).toContain('\n0.896~1.153 > 8080>41001 S. 0:0(0) ack 1');
+    expect(out.script).toContain('\n0.9~1.158   > 8080>41000 S. 0:0(0) ack 1');
+  });
+
+  it('reads a full accept queue from an unanswered SYN, and accepts before the SYN that got in later', async () => {
+    const t = new Trace();
+    const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+    t.add(400, b.c, b.s, { flags: S, win: 65535, options: MSS });
+    t.add(1_300, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+    t.add(2_000, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+    t.add(12_400, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+    t.add(12_600, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+    t.add(35_000, c.c, c.s, { flags: S, win: 65535, options: MSS });
+    t.add(1_040_000, c.c, c.s, { flags: S, win: 65535, options: MSS, seq: 3000 });
+    t.add(1_040_300, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.warnings).toEqual([]);
+    expect(out.script).toContain('listen(3, 1) = 0');
+    expect(out.script).toContain('//   packet 7: the SYN from port 41002 got no answer: the accept queue was full with 2 connections waiting for accept()');
+    expect(out.script).toMatch(
+      /< 41002>8080 S 0:0\(0\) win 65535 <mss 1460>\n\+1\.005 +accept\(3, \.\.\., \.\.\.\) = 4\n\+0 +accept\(3, \.\.\., \.\.\.\) = 5\n\n\+0 +< 41002>8080 S 0:0\(0\)/,
+    );
+  });
+
+  it('reads a reset final ACK as an overflow with tcp_abort_on_overflow=1', async () => {
+    const t = new Trace();
+    const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+    t.add(100, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+    t.add(10_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+    t.add(11_000, b.c, b.s, { flags: S, win: 65535, options: MSS });
+    t.add(11_100, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+    t.add(12_000, c.c, c.s, { flags: S, win: 65535, options: MSS });
+    t.add(12_100, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS });
+    t.add(20_000, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+    t.add(30_000, c.c, c.s, { flags: A, ack: c.s.seq, win: 65535 });
+    t.add(30_100, c.s, c.c, { flags: R, win: 0 });
+    const out = unwrap(await convert(t.pcap(), { init: './defaults.sh; sysctl -q net.ipv4.tcp_abort_on_overflow=1' }));
+    expect(out.warnings).toEqual([]);
+    expect(out.script).toContain('listen(3, 1) = 0');
+    expect(out.script).toContain('//   packet 9: the final ACK from port 41002 was answered with a reset: the accept queue was full with 2 connections waiting for accept()');
+    expect(out.script).toMatch(/> 8080>41002 R 1:1\(0\) win 0\n\+0 +accept\(3, \.\.\., \.\.\.\) = 4\n\+0 +accept\(3, \.\.\., \.\.\.\) = 5\n$/);
+    expect(unwrap(await convert(t.pcap())).warnings).toEqual([
+      'the kernel reset a final ACK when its accept queue was full: the init command must set net.ipv4.tcp_abort_on_overflow=1',
+    ]);
+  });
+
+  it('gives a remote port a second connection uses again a port of its own', async () => {
+    const t = new Trace();
+    const a = connection(41000, 1000, 500_000, '10.0.0.2');
+    const b = connection(41000, 2000, 600_000, '10.0.0.3');
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+    t.add(100, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+    t.add(200, b.c, b.s, { flags: S, win: 65535, options: MSS });
+    t.add(300, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+    t.add(10_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+    t.add(10_100, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+    const out = unwrap(await convert(t.pcap()));
+    unwrap(parseScript(out.script, 'x.pkt'));
+    expect(out.warnings).toEqual(["flow 2: remote port 41000 is also another flow's; the script uses 41001"]);
+    expect(out.script).toContain('//   the kernel under test (>) is 10.0.0.1:8080, a listener; the tool (<) plays 10.0.0.2 and 10.0.0.3 from one address, one flow per remote port');
+    expect(out.script).toContain('//   flow 2: 10.0.0.3:41000 > 10.0.0.1:8080 as port 41001, 3 packets, accept() = 5');
+    expect(out.script).toContain('> 8080>41001 S. 0:0(0) ack 1 win 64240 <mss 1460>');
+  });
+
+  it('accepts early when the application writes on a connection, and says when that contradicts an overflow', async () => {
+    // The server answers on the first connection before the overflow: it must have accepted it,
+    // and then the accept queue (backlog 1) could not have been full.
+    const t = new Trace();
+    const [a, b, c] = [connection(41000, 1000, 500_000), connection(41001, 2000, 600_000), connection(41002, 3000, 700_000)];
+    t.add(0, a.c, a.s, { flags: S, win: 65535, options: MSS });
+    t.add(300, b.c, b.s, { flags: S, win: 65535, options: MSS });
+    t.add(1_000, a.s, a.c, { flags: S | A, ack: a.c.seq, win: 64240, options: MSS });
+    t.add(2_000, b.s, b.c, { flags: S | A, ack: b.c.seq, win: 64240, options: MSS });
+    t.add(12_000, a.c, a.s, { flags: A, ack: a.s.seq, win: 65535 });
+    t.add(12_500, c.c, c.s, { flags: S, win: 65535, options: MSS });
+    t.add(12_700, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS });
+    t.add(23_000, b.c, b.s, { flags: A, ack: b.s.seq, win: 65535 });
+    t.add(30_000, a.s, a.c, { flags: P | A, len: 10, ack: a.c.seq, win: 64240 });
+    t.add(46_000, c.c, c.s, { flags: A, ack: c.s.seq, win: 65535 });
+    t.add(1_012_700, c.s, c.c, { flags: S | A, ack: c.c.seq, win: 64240, options: MSS, seq: 700_000 });
+    const out = unwrap(await convert(t.pcap()));
+    expect(out.script).toMatch(/< 41001>8080 \. 1:1\(0\) ack 1 win 65535\n\+0\.007 +accept\(3, \.\.\., \.\.\.\) = 4\n\n\+0 +write\(4, \.\.\., 10\) = 10\n/);
+    expect(out.warnings).toEqual([
+      'with listen backlog 1 and these accept() calls, Linux would not do what the trace shows: ' +
+        'packet 9: the application uses the connection from port 41000, so it had accepted it, but the overflow at packet 10 needs it still waiting; ' +
+        'packet 10: the final ACK from port 41002 was dropped (its SYN-ACK came again) with only 1 connection waiting for accept(): the accept queue was not full',
+    ]);
+  });
+});
+
+describe('live: a listener trace with several flows, converted, passes on the kernel', () => {
+  const DEFAULTS = path.join(ROOT, 'scripts-tcp', 'defaults.sh');
+  for (const [name, source] of [
+    ['accept-queue-full-ack-dropped', path.join(ROOT, 'scripts-tcp', 'accept-queue-full-ack-dropped.pkt')],
+    ['two-connections', path.join(FIXTURES, 'two-connections.pkt')],
+  ] as const) {
+    it(`${name}.pkt → --pcap → pcap2pkt (all flows) → run, and replay of the trace`, async (ctx) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pktdrill-pcap2pkt-'));
+      try {
+        const capture = path.join(dir, `${name}.pcap`);
+        const first = await runScriptFile(source, { pcap: capture });
+        if (first.status === 'error') ctx.skip(); // no namespaces here
+        expect(first.status).toBe('pass');
+        const out = unwrap(await pcapFileToPkt(capture, { init: DEFAULTS }));
+        expect(out.warnings).toEqual([]);
+        expect(out.script).toMatch(/> 8080>41001 S\. /);
+        const file = path.join(dir, `${name}.converted.pkt`);
+        fs.writeFileSync(file, out.script);
+        const again = await runScriptFile(file);
+        expect(again.status, `${out.script}\n${JSON.stringify(again.verdict?.failures ?? again.error)}`).toBe('pass');
+        const replay = await replayTrace(capture, { init: DEFAULTS });
+        expect(replay.error).toBeUndefined();
+        expect(replay.result!.status, replay.messages.join('\n')).toBe('pass');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -303,3 +303,33 @@ export function splitFlows(trace: PcapTrace, name = '<pcap>'): Result<TraceFlows
   }));
   return ok({ flows, packets: trace.records.length, skipped });
 }
+
+// ---------------------------------------------------------------- listeners
+
+/** The side that received the opening SYN (for a listener trace: the listener's address and port). */
+export function acceptorOf(f: TcpFlow): Endpoint {
+  return f.opener === 'a' ? f.b : f.a;
+}
+
+/** The side that sent the opening SYN. */
+export function openerOf(f: TcpFlow): Endpoint {
+  return f.opener === 'a' ? f.a : f.b;
+}
+
+/**
+ * The flows of a listener: those whose opening was seen, grouped by the
+ * endpoint that accepted them, groups in order of their first flow and flows
+ * in order within a group. Flows that start mid-flow are in no group.
+ */
+export function listenerGroups(flows: readonly TcpFlow[]): TcpFlow[][] {
+  const groups = new Map<string, TcpFlow[]>();
+  for (const f of flows) {
+    if (!f.openerSeen) continue;
+    const e = acceptorOf(f);
+    const key = `${e.ip}|${e.port}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()];
+}

@@ -1,5 +1,6 @@
 /**
- * pcap → .pkt: a packetdrill script for one TCP flow of a trace.
+ * pcap → .pkt: a packetdrill script for one TCP flow of a trace, or for all
+ * the connections of a trace to one listener.
  *
  * One side of the flow is the kernel under test (the local side, `>`), the
  * other is played by the tool (the remote side, `<`). By default the local
@@ -9,7 +10,9 @@
  * local application must have made for the kernel to behave so:
  *
  * - a listener: socket, SO_REUSEADDR, bind, listen before the SYN; accept
- *   right after the segment that completes the handshake;
+ *   right after the segment that completes the handshake (the first final ACK
+ *   the kernel kept: one followed by a retransmitted SYN-ACK was dropped, one
+ *   answered by a reset was refused);
  * - a connector: socket, O_NONBLOCK, connect = -1 EINPROGRESS before the SYN;
  *   back to blocking once the handshake is done (so reads wait for data);
  * - local data: one `write` just before the first segment of each write, a
@@ -22,6 +25,39 @@
  *   later data is ACKed rather than reset; a local RST on an open connection:
  *   `SO_LINGER {0}` and `close`.
  *
+ * All flows to one listener (`allFlows`, the default for a trace whose
+ * connections share their accepting address and port) make one script:
+ * every packet names its ports (`< 41000>8080 S ...`, `> 8080>41000 S. ...`),
+ * one listener serves them all, and `accept(3, ..., ...)` hands out fds 4, 5,
+ * ... in the order the handshakes completed (Linux's accept queue is FIFO);
+ * reads, writes and closes use the fd of their connection. A trace shows
+ * neither the listen backlog nor when the application called accept(), and
+ * an overflow of the accept or SYN queue depends on both. The rules:
+ *
+ * - accept() goes right after the segment that completed the connection,
+ *   unless a later overflow (a final ACK dropped or reset, or a SYN not
+ *   answered, with the accept queue full) needs the connection still in the
+ *   queue: then it waits until the overflow has happened and goes just before
+ *   the next segment that needs room in the queue (a handshake completing, a
+ *   SYN answered) or the application's first use of the connection, or at the
+ *   end. So a script never accepts earlier than the drop it reproduces, and
+ *   makes room before the retransmitted SYN-ACK's answering ACK.
+ * - the backlog (`backlog` sets it) is inferred as the smallest for which
+ *   every SYN-ACK, drop and completion of the trace is what Linux would do
+ *   with those accept() calls, each of its queues holding backlog + 1: a SYN
+ *   answered with R requests pending needs backlog >= R; a final ACK dropped
+ *   after K connections completed needs backlog <= K - 1 (the oldest
+ *   K - 1 - backlog are accepted before the drop, the rest wait); a
+ *   syncookie SYN-ACK or an unanswered SYN says that a queue was full. In
+ *   the usual overflow (a burst the SYN queue just held) that is K - 1. A
+ *   trace without an overflow gets 128.
+ * - times stay relative to the previous line, except for a kernel packet that
+ *   follows another flow's line and comes more than 8 × the tolerance after
+ *   its own flow's last event (a timer: a SYN-ACK or data retransmission):
+ *   it gets a window from the start, give or take an eighth of the time since
+ *   its own flow's last event, as timers of different flows fire in either
+ *   order and the previous line is no anchor for it.
+ *
  * Numbers are packetdrill's: sequence numbers relative to each side's ISN
  * (absolute for a local side that sent no SYN, as the engine reads them),
  * raw windows on every packet, the local side's TS val as in the trace and
@@ -29,12 +65,25 @@
  * by exact lookup of the TS vals the script gave outbound packets). Times are
  * relative to the previous event, the first at 0. Addresses are not in the
  * script (the tool maps its own); ports only as `--bind_port` /
- * `--connect_port` when not packetdrill's 8080.
+ * `--connect_port` when not packetdrill's 8080, and on every packet of a
+ * multi-flow script.
  */
 import { lettersFromFlags, renderOptions, type OptionText } from '../engine/render.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
-import { FLOW_LINK_TYPES, describeSkipped, endpointText, flowTuple, splitFlows, type Endpoint, type FlowSegment, type TcpFlow } from './flows.js';
+import {
+  FLOW_LINK_TYPES,
+  acceptorOf,
+  describeSkipped,
+  endpointText,
+  flowTuple,
+  listenerGroups,
+  openerOf,
+  splitFlows,
+  type Endpoint,
+  type FlowSegment,
+  type TcpFlow,
+} from './flows.js';
 import { readPcap, type PcapTrace } from './read.js';
 
 export interface PcapToPktOptions {
@@ -44,6 +93,19 @@ export interface PcapToPktOptions {
   readonly port?: number;
   /** Which side is the kernel under test. Default 'acceptor' (the trace is of a listener). */
   readonly localIs?: 'opener' | 'acceptor';
+  /**
+   * One script for every connection to the listener of the chosen flow
+   * (`flow`, `port`, else the first), with explicit ports on every packet.
+   * Default: true when neither `flow` nor `port` is given and several flows
+   * of the trace share their accepting address and port; false gives the
+   * one-flow script.
+   */
+  readonly allFlows?: boolean;
+  /**
+   * The listen backlog. Default: 1 for one flow; for all flows, inferred from
+   * the queue overflows the trace shows, 128 when it shows none.
+   */
+  readonly backlog?: number;
   /** The trace's name, for the header comment and messages. Default '<pcap>'. */
   readonly source?: string;
   /** Writes `--tolerance_usecs=N` at the top; none by default (the engine's 4000 µs). */
@@ -51,11 +113,12 @@ export interface PcapToPktOptions {
   /** Replay faster (2) or slower (0.5) than recorded: every gap is divided by it. Default 1. */
   readonly speed?: number;
   /**
-   * An init command written before the first event (`` `./defaults.sh` ``).
-   * A trace does not show the kernel's sysctls; the SYN-ACK's options and
-   * windows depend on them.
+   * An init command written before the first event (`` `./defaults.sh` ``);
+   * several are run one after the other. A trace does not show the kernel's
+   * sysctls; the SYN-ACK's options and windows depend on them, and queue
+   * overflows on tcp_syncookies and tcp_abort_on_overflow.
    */
-  readonly init?: string;
+  readonly init?: string | readonly string[];
 }
 
 export interface PcapToPktOutput {
@@ -71,9 +134,21 @@ const INSTANT_USECS = 1000;
 
 const DEFAULT_PORT = 8080;
 
+/** The engine's --tolerance_percent, as a share: how far a kernel timer may stray, relative to its timeout. */
+const TOLERANCE_SHARE = 0.125;
+
+/** Backlogs tried past the least the SYNs allow. */
+const MAX_BACKLOG_TRIES = 64;
+
+/** Flows a multi-flow script's header lists one by one. */
+const MAX_LISTED = 12;
+
+/** The backlog of a listener trace that shows no overflow. */
+const PLAIN_BACKLOG = 128;
+
 /**
- * The script for one TCP flow of `trace`. Errors are one line naming the
- * trace: `TRACE: no flow 3 (the trace has 2 TCP flows)`.
+ * The script for one TCP flow of `trace`, or for all flows to its listener.
+ * Errors are one line naming the trace: `TRACE: no flow 3 (the trace has 2 TCP flows)`.
  */
 export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result<PcapToPktOutput> {
   const name = opts.source ?? '<pcap>';
@@ -82,6 +157,12 @@ export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result
   }
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 0xffff)) {
     return fail(`${name}: bad port ${opts.port}`);
+  }
+  if (opts.backlog !== undefined && !(Number.isInteger(opts.backlog) && opts.backlog >= 0)) {
+    return fail(`${name}: bad backlog ${opts.backlog}`);
+  }
+  if (opts.allFlows === true && opts.localIs === 'opener') {
+    return fail(`${name}: all flows make a script for one listener: the local side must be the acceptor`);
   }
   const split = splitFlows(trace, name);
   if (!split.ok) return split;
@@ -102,10 +183,25 @@ export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result
     flow = flows.find(onPort);
     if (!flow) return fail(`${name}: no TCP flow on port ${opts.port} (${has})`);
   }
+
+  const groups = listenerGroups(flows);
+  let group: TcpFlow[] | undefined;
+  if (opts.allFlows === true) {
+    const chosen = flow;
+    group =
+      opts.flow === undefined && opts.port !== undefined
+        ? (groups.find((g) => acceptorOf(g[0]!).port === opts.port) ?? groups.find((g) => g.includes(chosen)))
+        : groups.find((g) => g.includes(chosen));
+    if (!group) return fail(`${name}: flow ${flow.number} starts mid-flow: no listener to convert all flows of`);
+  } else if (opts.allFlows === undefined && opts.flow === undefined && opts.port === undefined && opts.localIs !== 'opener') {
+    group = groups.find((g) => g.length >= 2);
+  }
+
   const warnings = [...trace.warnings];
   const skippedText = describeSkipped(skipped);
   if (skippedText) warnings.push(`${name}: skipped ${plural([...skipped.values()].reduce((a, b) => a + b, 0), 'packet')} that are not TCP: ${skippedText}`);
-  return ok(new Conversion(flow, flows.length, name, opts, warnings).run());
+  if (group) return ok(new ListenerConversion(group, flows, name, opts, warnings).run());
+  return ok(new OneFlowConversion(flow, flows.length, name, opts, warnings).run());
 }
 
 /** Reads `path` (any link type `splitFlows` knows) and converts it; never rejects. */
@@ -119,38 +215,206 @@ function plural(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
-// ---------------------------------------------------------------- the conversion
+/** `1, 2 and 5`. */
+function listText(items: readonly (string | number)[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+// ---------------------------------------------------------------- the script being written
 
 interface Seg extends FlowSegment {
   /** Sent by the local side (an outbound packet in the script). */
   readonly out: boolean;
 }
 
-type Item = { kind: 'event'; time: number; text: string; packet?: number } | { kind: 'blank' };
+/** A line of the script: an event at an absolute trace time (µs), or a blank line. */
+type Item = { kind: 'event'; time: number; text: string; packet?: number; flow?: number; outbound?: boolean } | { kind: 'blank' };
+
+/** Where an event comes from: its trace packet, and in a multi-flow script its flow and direction. */
+interface EventSource {
+  readonly packet?: number;
+  readonly flow?: number;
+  readonly outbound?: boolean;
+}
+
+/** The script's events and notes, shared by the flows written into it. */
+class ScriptBody {
+  readonly items: Item[] = [];
+  readonly notes: string[] = [];
+  /** Filled by text(): script line → trace packet number. */
+  readonly packetOfLine = new Map<number, number>();
+
+  constructor(private readonly startUsecs: number) {}
+
+  event(time: number, text: string, from: EventSource = {}): void {
+    this.items.push({ kind: 'event', time, text, ...from });
+  }
+
+  blank(): void {
+    const last = this.items[this.items.length - 1];
+    if (last && last.kind !== 'blank') this.items.push({ kind: 'blank' });
+  }
+
+  lastTime(): number {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const it = this.items[i]!;
+      if (it.kind === 'event') return it.time;
+    }
+    return this.startUsecs;
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  /** The whole script: `header` (comments and option lines), the init command, then the events. */
+  text(header: string[], opts: PcapToPktOptions): string {
+    const lines = [...header];
+    const init = initCommands(opts);
+    if (init.length > 0) lines.push(`\`${init.join('\n').replace(/`/g, '\\`')}\``);
+    lines.push('');
+
+    // Times: the first event at 0, then relative to the previous event. In a
+    // multi-flow script, a kernel's packet that comes long after its own
+    // flow's last event but follows another flow's (a retransmission timer
+    // firing) gets a window from the start instead: timers of different
+    // flows fire in either order, and the previous line is no anchor for it.
+    const events: Array<{ time: string; text: string; packet?: number } | null> = [];
+    const speed = opts.speed ?? 1;
+    const tolerance = opts.toleranceUsecs ?? 4000;
+    const scaled = (usecs: number) => Math.max(0, Math.round(usecs / speed));
+    let prev: Extract<Item, { kind: 'event' }> | null = null;
+    let start = 0;
+    let lastWindowStart: number | null = null;
+    const lastOfFlow = new Map<number, number>();
+    for (const it of this.items) {
+      if (it.kind === 'blank') {
+        events.push(null);
+        continue;
+      }
+      let time: string;
+      const anchor = it.flow === undefined ? undefined : lastOfFlow.get(it.flow);
+      if (prev === null) {
+        time = '0';
+        start = it.time;
+      } else if (it.outbound && anchor !== undefined && prev.flow !== it.flow && scaled(it.time - anchor) * TOLERANCE_SHARE > tolerance) {
+        const at = scaled(it.time - start);
+        const spread = Math.round(scaled(it.time - anchor) * TOLERANCE_SHARE);
+        // Whole milliseconds, outward.
+        const from = Math.max(0, Math.floor((at - spread) / 1000) * 1000, lastWindowStart ?? 0);
+        time = `${formatSeconds(from)}~${formatSeconds(Math.ceil((at + spread) / 1000) * 1000)}`;
+        lastWindowStart = from;
+      } else {
+        time = `+${formatSeconds(scaled(it.time - prev.time))}`;
+      }
+      if (!time.includes('~')) lastWindowStart = null;
+      prev = it;
+      if (it.flow !== undefined) lastOfFlow.set(it.flow, it.time);
+      events.push({ time, text: it.text, packet: it.packet });
+    }
+    while (events.length > 0 && events[events.length - 1] === null) events.pop();
+    const width = events.reduce((w, e) => Math.max(w, e ? e.time.length : 0), 4) + 1;
+    for (const e of events) {
+      lines.push(e ? `${e.time.padEnd(width)}${e.text}` : '');
+      if (e?.packet !== undefined) this.packetOfLine.set(lines.length, e.packet);
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** The init commands, one a line. */
+function initCommands(opts: PcapToPktOptions): string[] {
+  return typeof opts.init === 'string' ? [opts.init] : [...(opts.init ?? [])];
+}
+
+/** Option lines every script may need. */
+function optionLines(ipVersion: 4 | 6, opts: PcapToPktOptions, bindPort: number | null, connectPort: number | null): string[] {
+  const options: string[] = [];
+  if (ipVersion === 6) options.push('--ip_version=ipv6');
+  if (bindPort !== null && bindPort !== DEFAULT_PORT) options.push(`--bind_port=${bindPort}`);
+  if (connectPort !== null && connectPort !== DEFAULT_PORT) options.push(`--connect_port=${connectPort}`);
+  if (opts.toleranceUsecs !== undefined) options.push(`--tolerance_usecs=${opts.toleranceUsecs}`);
+  return options;
+}
+
+// ---------------------------------------------------------------- one flow's part of the script
 
 type Mode = 'listener' | 'connector' | 'none';
 
 const ECN_NAMES = ['', 'ect1', 'ect0', 'ce'] as const;
 
-class Conversion {
-  private readonly segs: Seg[];
-  private readonly local: Endpoint;
-  private readonly remote: Endpoint;
-  private readonly localIsOpener: boolean;
+const isPureSyn = (s: Seg): boolean => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
+const isSynAck = (s: Seg): boolean => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === (tcp.SYN | tcp.ACK);
+
+/** What the trace says about a flow's handshake (indices into the flow's segments). */
+interface Handshake {
+  /** The segment that completed the handshake: the first final ACK the kernel kept. */
+  readonly complete: number | null;
+  /** Final ACKs the kernel did not keep: dropped (its SYN-ACK came again) or answered with a reset. */
+  readonly refusedAcks: ReadonlyArray<{ readonly index: number; readonly reset: boolean }>;
+  /** Inbound SYNs and what answered each: a SYN-ACK (its index), a reset, or nothing. */
+  readonly syns: ReadonlyArray<{ readonly index: number; readonly answer: number | 'reset' | null }>;
+}
+
+/** Reads the handshake of a flow from its segments (see `Handshake`). */
+function readHandshake(segs: readonly Seg[]): Handshake {
+  const syns: Array<{ index: number; answer: number | 'reset' | null }> = [];
+  const refusedAcks: Array<{ index: number; reset: boolean }> = [];
+  let complete: number | null = null;
+  let synAckOut = false;
+  let reset = false;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    const f = s.tcp.flags;
+    if (!s.out && isPureSyn(s)) {
+      const next = segs[i + 1];
+      const answer = next?.out ? (isSynAck(next) ? i + 1 : next.tcp.flags & tcp.RST ? 'reset' : null) : null;
+      syns.push({ index: i, answer });
+    }
+    if (s.out && isSynAck(s)) synAckOut = true;
+    if (!s.out && synAckOut && complete === null && !reset && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
+      const next = segs.slice(i + 1).find((x) => x.out);
+      if (next && next.tcp.flags & tcp.RST) {
+        refusedAcks.push({ index: i, reset: true });
+        reset = true;
+      } else if (next && isSynAck(next)) {
+        refusedAcks.push({ index: i, reset: false });
+      } else {
+        complete = i;
+      }
+    }
+  }
+  return { complete, refusedAcks, syns };
+}
+
+/** A socket call the application must make on the flow's socket before a segment. */
+interface Plan {
+  /** Bytes of a write that starts at this segment. */
+  readonly write: number;
+  /** The segment is the local FIN or RST of an open connection: close or shutdown before it. */
+  readonly closing: boolean;
+}
+
+class FlowScript {
+  readonly segs: Seg[];
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly localIsOpener: boolean;
   private readonly localBase: number;
   private readonly remoteBase: number;
-  private readonly mode: Mode;
-  private readonly items: Item[] = [];
-  private readonly notes: string[] = [];
+  readonly mode: Mode;
+  readonly handshake: Handshake;
 
   // Socket state as the script goes.
-  private fd: number | null = null;
+  fd: number | null = null;
   private closed = false;
   private shut = false;
   private blocking = true;
   private synAckIn = false;
-  private synAckOut = false;
-  private established = false;
+  established = false;
+  private teardown = false;
+  private readonly shutdownOnFin: boolean;
   // Local data: the highest sequence number sent, and whether a write is still being sent.
   private sndMax: number | null = null;
   private writeOpen = false;
@@ -167,21 +431,23 @@ class Conversion {
   private readonly leftOut = new Map<string, number[]>();
 
   constructor(
-    private readonly flow: TcpFlow,
-    private readonly flowCount: number,
-    private readonly source: string,
-    private readonly opts: PcapToPktOptions,
-    private readonly warnings: string[],
+    readonly flow: TcpFlow,
+    localIs: 'opener' | 'acceptor',
+    private readonly body: ScriptBody,
+    /** Ports written on every packet (a multi-flow script), else none. */
+    readonly ports: { readonly remote: number; readonly local: number } | null = null,
   ) {
-    const localIsA = (opts.localIs === 'opener') === (flow.opener === 'a');
+    const localIsA = (localIs === 'opener') === (flow.opener === 'a');
     this.local = localIsA ? flow.a : flow.b;
     this.remote = localIsA ? flow.b : flow.a;
-    this.localIsOpener = opts.localIs === 'opener';
+    this.localIsOpener = localIs === 'opener';
     this.segs = flow.segments.map((s) => ({ ...s, out: s.fromA === localIsA }));
     const anySyn = this.segs.some((s) => s.tcp.flags & tcp.SYN);
     this.localBase = this.base(true, anySyn);
     this.remoteBase = this.base(false, anySyn);
+    this.handshake = readHandshake(this.segs);
     this.mode = this.chooseMode();
+    this.shutdownOnFin = this.peerSendsAfterLocalFin();
   }
 
   /** The ISN a side's relative numbers count from. */
@@ -198,27 +464,35 @@ class Conversion {
   }
 
   private chooseMode(): Mode {
-    const pureSyn = (s: Seg) => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
-    if (!this.segs.some(pureSyn)) {
+    if (!this.segs.some(isPureSyn)) {
       this.note(`flow ${this.flow.number}: the capture starts mid-flow (no SYN): no socket calls, and the script cannot run as it is`);
       return 'none';
     }
     if (this.localIsOpener) return 'connector';
-    const answered = this.segs.some((s) => s.out && (s.tcp.flags & (tcp.SYN | tcp.ACK)) === (tcp.SYN | tcp.ACK));
+    const answered = this.segs.some((s) => s.out && isSynAck(s));
     if (!answered && this.segs.some((s) => s.out && s.tcp.flags & tcp.RST)) {
-      this.note(`flow ${this.flow.number}: the local side answered the SYN with a reset: no listener in the script`);
+      if (!this.ports) this.note(`flow ${this.flow.number}: the local side answered the SYN with a reset: no listener in the script`);
       return 'none';
     }
     return 'listener';
   }
 
   private note(text: string): void {
-    this.notes.push(text);
+    this.body.note(text);
+  }
+
+  /** The flow's key in a multi-flow script (for timing), else none. */
+  private get key(): number | undefined {
+    return this.ports ? this.flow.number : undefined;
+  }
+
+  private call(t: number, text: string): void {
+    this.body.event(t, text, { flow: this.key });
   }
 
   // ------------------------------------------------------------ numbers
 
-  private rel(seq: number, local: boolean): number {
+  rel(seq: number, local: boolean): number {
     return (seq - (local ? this.localBase : this.remoteBase)) >>> 0;
   }
 
@@ -238,146 +512,135 @@ class Conversion {
     return { bytes: Math.max(0, end - from), sndMax: next };
   }
 
-  // ------------------------------------------------------------ output
+  // ------------------------------------------------------------ the walk, one segment at a time
 
-  private event(time: number, text: string, packet?: number): void {
-    this.items.push({ kind: 'event', time, text, packet });
+  /** Connect's calls, for a connector, before its first segment. */
+  start(t: number): void {
+    if (this.mode !== 'connector') return;
+    this.call(t, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
+    this.call(t, 'fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0');
+    this.call(t, 'connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)');
+    this.fd = 3;
+    this.blocking = false;
   }
 
-  private blank(): void {
-    const last = this.items[this.items.length - 1];
-    if (last && last.kind !== 'blank') this.items.push({ kind: 'blank' });
-  }
-
-  private lastTime(): number {
-    for (let i = this.items.length - 1; i >= 0; i--) {
-      const it = this.items[i]!;
-      if (it.kind === 'event') return it.time;
+  /** What the application must do on the socket before segment `i` (called once per segment, in order). */
+  plan(i: number): Plan {
+    const s = this.segs[i]!;
+    const f = s.tcp.flags;
+    let write = 0;
+    if (s.out) {
+      const n = this.newLocalBytes(s, this.sndMax);
+      if (f & tcp.SYN && s.payloadLength > 0) this.note(`flow ${this.flow.number}, packet ${s.packet}: data on a SYN (TCP Fast Open) is not scripted`);
+      if (n.bytes > 0 && !this.writeOpen) write = this.scanWrite(i);
     }
-    return this.segs[0]!.timeUsecs;
+    const open = this.established && !this.closed && (this.fd !== null || this.mode === 'listener');
+    const closing = s.out && open && ((f & tcp.FIN && !this.shut) || (f & tcp.RST) !== 0);
+    return { write, closing };
   }
 
-  private call(time: number, text: string): void {
-    this.event(time, text);
+  /** Whether the plan needs the socket while the connection is not accepted yet. */
+  needsAccept(plan: Plan): boolean {
+    return this.mode === 'listener' && this.established && this.fd === null && !this.closed && (plan.write > 0 || plan.closing);
   }
 
-  // ------------------------------------------------------------ the walk
-
-  run(): PcapToPktOutput {
-    const segs = this.segs;
-    const t0 = segs[0]!.timeUsecs;
-    if (this.mode === 'listener') {
-      this.call(t0, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
-      this.call(t0, 'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
-      this.call(t0, 'bind(3, ..., ...) = 0');
-      this.call(t0, 'listen(3, 1) = 0');
-      this.blank();
-    } else if (this.mode === 'connector') {
-      this.call(t0, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
-      this.call(t0, 'fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0');
-      this.call(t0, 'connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)');
-      this.fd = 3;
-      this.blocking = false;
+  /** The calls before segment `i` at time `t`, then the segment. */
+  emit(i: number, t: number, plan: Plan): void {
+    const s = this.segs[i]!;
+    const f = s.tcp.flags;
+    const { write, closing } = plan;
+    if (this.unread > 0 && (t - this.lastDeliveryUsecs > INSTANT_USECS || write > 0 || closing)) this.flushRead();
+    if (!this.teardown && f & (tcp.FIN | tcp.RST)) {
+      this.teardown = true;
+      this.body.blank();
     }
-    const shutdownOnFin = this.peerSendsAfterLocalFin();
-    let teardown = false;
-    let previous = t0;
-    let backwards = false;
-
-    for (let i = 0; i < segs.length; i++) {
-      const s = segs[i]!;
-      let t = s.timeUsecs;
-      if (t < previous) {
-        backwards = true;
-        t = previous;
-      }
-      previous = t;
-      const f = s.tcp.flags;
-      const usable = this.fd !== null && !this.closed;
-
-      // What the app must do before this packet.
-      let write = 0;
-      if (s.out) {
-        const n = this.newLocalBytes(s, this.sndMax);
-        if (f & tcp.SYN && s.payloadLength > 0) this.note(`flow ${this.flow.number}, packet ${s.packet}: data on a SYN (TCP Fast Open) is not scripted`);
-        if (n.bytes > 0 && !this.writeOpen) write = this.scanWrite(i);
-      }
-      const closing = s.out && usable && this.established && ((f & tcp.FIN && !this.shut) || f & tcp.RST);
-      if (this.unread > 0 && (t - this.lastDeliveryUsecs > INSTANT_USECS || write > 0 || closing)) this.flushRead();
-      if (!teardown && f & (tcp.FIN | tcp.RST)) {
-        teardown = true;
-        this.blank();
-      }
-      if (write > 0) {
-        if (usable && this.established) {
-          this.ensureBlocking(t);
-          this.call(t, `write(${this.fd}, ..., ${write}) = ${write}`);
-        } else if (this.mode !== 'none') {
-          this.note(`flow ${this.flow.number}, packet ${s.packet}: local data before the connection is established: no write for it`);
-        }
-        this.writeOpen = true;
-      }
-      if (closing) {
+    if (write > 0) {
+      if (this.fd !== null && !this.closed && this.established) {
         this.ensureBlocking(t);
-        if (f & tcp.RST) {
-          this.call(t, `setsockopt(${this.fd}, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0`);
-          this.call(t, `close(${this.fd}) = 0`);
-          this.closed = true;
-        } else if (shutdownOnFin) {
-          this.call(t, `shutdown(${this.fd}, SHUT_WR) = 0`);
-          this.shut = true;
-        } else {
-          this.call(t, `close(${this.fd}) = 0`);
-          this.closed = true;
-        }
+        this.call(t, `write(${this.fd}, ..., ${write}) = ${write}`);
+      } else if (this.mode !== 'none') {
+        this.note(`flow ${this.flow.number}, packet ${s.packet}: local data before the connection is established: no write for it`);
       }
-
-      this.event(t, this.packetText(s), s.packet);
-
-      // What follows from it.
-      if (s.out) {
-        const n = this.newLocalBytes(s, this.sndMax);
-        if (n.bytes > 0 && f & (tcp.PSH | tcp.FIN)) this.writeOpen = false;
-        this.sndMax = n.sndMax;
-        if (f & tcp.SYN && f & tcp.ACK) this.synAckOut = true;
-        for (const o of s.tcp.options) if (o.kind === 'timestamp') this.localTsVals.add(o.val);
-        if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & (tcp.SYN | tcp.RST))) {
-          this.established = true;
-          this.ensureBlocking(t);
-          this.blank();
-        }
+      this.writeOpen = true;
+    }
+    if (closing && this.fd !== null) {
+      this.ensureBlocking(t);
+      if (f & tcp.RST) {
+        this.call(t, `setsockopt(${this.fd}, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0`);
+        this.call(t, `close(${this.fd}) = 0`);
+        this.closed = true;
+      } else if (this.shutdownOnFin) {
+        this.call(t, `shutdown(${this.fd}, SHUT_WR) = 0`);
+        this.shut = true;
       } else {
-        this.writeOpen = false;
-        this.deliver(s, t);
-        if (f & tcp.SYN && f & tcp.ACK) this.synAckIn = true;
-        if (this.mode === 'listener' && this.synAckOut && !this.established && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST)) && !this.resetNext(i)) {
-          this.established = true;
-          this.call(t, 'accept(3, ..., ...) = 4');
-          this.fd = 4;
-          this.blank();
-        }
+        this.call(t, `close(${this.fd}) = 0`);
+        this.closed = true;
       }
     }
+    this.body.event(t, this.packetText(s), { packet: s.packet, flow: this.key, outbound: s.out });
+  }
+
+  /** What follows from segment `i`; true when it completed the handshake of a listener's connection. */
+  after(i: number, t: number): boolean {
+    const s = this.segs[i]!;
+    const f = s.tcp.flags;
+    if (s.out) {
+      const n = this.newLocalBytes(s, this.sndMax);
+      if (n.bytes > 0 && f & (tcp.PSH | tcp.FIN)) this.writeOpen = false;
+      this.sndMax = n.sndMax;
+      for (const o of s.tcp.options) if (o.kind === 'timestamp') this.localTsVals.add(o.val);
+      if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & (tcp.SYN | tcp.RST))) {
+        this.established = true;
+        this.ensureBlocking(t);
+        this.body.blank();
+      }
+      return false;
+    }
+    this.writeOpen = false;
+    this.deliver(s, t);
+    if (f & tcp.SYN && f & tcp.ACK) this.synAckIn = true;
+    if (this.mode === 'listener' && i === this.handshake.complete) {
+      this.established = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** The listener handed this connection to the application as `fd`. */
+  accepted(fd: number, t: number): void {
+    this.call(t, `accept(3, ..., ...) = ${fd}`);
+    this.fd = fd;
+  }
+
+  /** Data delivered that the application has not read yet. */
+  get waitingRead(): boolean {
+    return this.unread > 0;
+  }
+
+  /** Reads what has waited long enough (a multi-flow script asks before every segment). */
+  readIfDue(t: number): void {
+    if (this.unread > 0 && this.fd !== null && t - this.lastDeliveryUsecs > INSTANT_USECS) this.flushRead();
+  }
+
+  /** The end of the trace: the last read, and the flow's notes. */
+  finish(): void {
     if (this.unread > 0) this.flushRead();
-    if (backwards) this.note(`flow ${this.flow.number}: the trace's timestamps go backwards; those events are at +0`);
+    const n = this.flow.number;
     if (this.unpushedWrites > 0) {
       this.note(
-        `flow ${this.flow.number}: ${plural(this.unpushedWrites, 'write')} end${this.unpushedWrites === 1 ? 's' : ''} without PSH in the trace ` +
+        `flow ${n}: ${plural(this.unpushedWrites, 'write')} end${this.unpushedWrites === 1 ? 's' : ''} without PSH in the trace ` +
           `(the application wrote more than one flight at once); the kernel will set PSH at the end of each scripted write`,
       );
     }
     if (this.badEcr.length > 0) {
       this.note(
-        `flow ${this.flow.number}: inbound TS ecr echoes no earlier local TS val in packet${this.badEcr.length === 1 ? '' : 's'} ${this.badEcr.join(', ')} ` +
+        `flow ${n}: inbound TS ecr echoes no earlier local TS val in packet${this.badEcr.length === 1 ? '' : 's'} ${this.badEcr.join(', ')} ` +
           `(the engine cannot map it)`,
       );
     }
     for (const [what, packets] of this.leftOut) {
-      this.note(`flow ${this.flow.number}: ${what} cannot be written in a script; left out of packet${packets.length === 1 ? '' : 's'} ${packets.join(', ')}`);
+      this.note(`flow ${n}: ${what} cannot be written in a script; left out of packet${packets.length === 1 ? '' : 's'} ${packets.join(', ')}`);
     }
-    this.warnings.push(...this.notes);
-    const script = this.text();
-    return { script, packetOfLine: this.packetOfLine, warnings: this.warnings };
   }
 
   /** The bytes of the write that starts at local segment `i` (see the module comment). */
@@ -399,12 +662,6 @@ class Conversion {
     }
     if (!pushed) this.unpushedWrites++;
     return bytes;
-  }
-
-  /** Whether the local side's next packet after segment `i` is a reset (the kernel refusing what came in). */
-  private resetNext(i: number): boolean {
-    const next = this.segs.slice(i + 1).find((s) => s.out);
-    return next !== undefined && (next.tcp.flags & tcp.RST) !== 0;
   }
 
   /** Whether the peer's first data after the local FIN is ACKed (a half close: shutdown) rather than reset (close). */
@@ -450,18 +707,19 @@ class Conversion {
     const n = this.unread;
     this.unread = 0;
     if (this.closed) return;
-    const t = this.lastTime();
+    const t = this.body.lastTime();
     this.ensureBlocking(t);
     this.call(t, `read(${this.fd}, ..., ${n}) = ${n}`);
   }
 
   // ------------------------------------------------------------ packets
 
-  private packetText(s: Seg): string {
+  packetText(s: Seg): string {
     const t = s.tcp;
     const words: string[] = [s.out ? '>' : '<'];
     const ecn = ECN_NAMES[s.tos & 3]!;
     if (ecn) words.push(`[${ecn}]`);
+    if (this.ports) words.push(s.out ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
     if (t.flags & tcp.AE) this.unwritten('the AE flag', s);
     words.push(lettersFromFlags(t.flags & 0xff) || '-');
     const start = this.rel(t.seq, s.out);
@@ -504,54 +762,580 @@ class Conversion {
     }
     return out.length > 0 ? renderOptions(out) : null;
   }
+}
 
-  // ------------------------------------------------------------ text
+/** Socket, SO_REUSEADDR, bind and listen at time `t`. */
+function listenCalls(body: ScriptBody, t: number, backlog: number): void {
+  body.event(t, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
+  body.event(t, 'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
+  body.event(t, 'bind(3, ..., ...) = 0');
+  body.event(t, `listen(3, ${backlog}) = 0`);
+  body.blank();
+}
 
-  /** Filled by text(): script line → trace packet number. */
-  readonly packetOfLine = new Map<number, number>();
+// ---------------------------------------------------------------- one flow
 
-  private text(): string {
+class OneFlowConversion {
+  private readonly body: ScriptBody;
+  private readonly fs: FlowScript;
+
+  constructor(
+    private readonly flow: TcpFlow,
+    private readonly flowCount: number,
+    private readonly source: string,
+    private readonly opts: PcapToPktOptions,
+    private readonly warnings: string[],
+  ) {
+    this.body = new ScriptBody(flow.segments[0]!.timeUsecs);
+    this.fs = new FlowScript(flow, opts.localIs ?? 'acceptor', this.body);
+  }
+
+  run(): PcapToPktOutput {
+    const fs = this.fs;
+    const segs = fs.segs;
+    const t0 = segs[0]!.timeUsecs;
+    if (fs.mode === 'listener') listenCalls(this.body, t0, this.opts.backlog ?? 1);
+    fs.start(t0);
+    let previous = t0;
+    let backwards = false;
+    for (let i = 0; i < segs.length; i++) {
+      let t = segs[i]!.timeUsecs;
+      if (t < previous) {
+        backwards = true;
+        t = previous;
+      }
+      previous = t;
+      fs.emit(i, t, fs.plan(i));
+      if (fs.after(i, t)) {
+        fs.accepted(4, t);
+        this.body.blank();
+      }
+    }
+    if (backwards) this.body.note(`flow ${this.flow.number}: the trace's timestamps go backwards; those events are at +0`);
+    fs.finish();
+    const notes = this.body.notes;
+    this.warnings.push(...notes);
+    const script = this.body.text(this.header(), this.opts);
+    return { script, packetOfLine: this.body.packetOfLine, warnings: this.warnings };
+  }
+
+  private header(): string[] {
     const f = this.flow;
-    const segs = this.segs;
+    const fs = this.fs;
+    const segs = fs.segs;
     const duration = segs[segs.length - 1]!.timeUsecs - segs[0]!.timeUsecs;
     const role =
-      this.mode === 'listener' ? 'the acceptor (a listener)' : this.mode === 'connector' ? 'the opener (a connector)' : this.localIsOpener ? 'the opener' : 'the acceptor';
+      fs.mode === 'listener' ? 'the acceptor (a listener)' : fs.mode === 'connector' ? 'the opener (a connector)' : fs.localIsOpener ? 'the opener' : 'the acceptor';
     const lines: string[] = [
       `// ${this.source}, flow ${f.number} of ${this.flowCount} (Wireshark tcp.stream ${f.number - 1}), converted by pktdrill:`,
       `//   ${flowTuple(f)}, IPv${f.ipVersion}, ${plural(segs.length, 'packet')} in ${formatSeconds(Math.max(0, duration))} s`,
-      `//   the kernel under test (>) is ${endpointText(this.local)}, ${role}; the tool (<) plays ${endpointText(this.remote)}`,
+      `//   the kernel under test (>) is ${endpointText(fs.local)}, ${role}; the tool (<) plays ${endpointText(fs.remote)}`,
     ];
-    for (const n of this.notes) lines.push(`// note: ${n}`);
-    const options: string[] = [];
-    if (f.ipVersion === 6) options.push('--ip_version=ipv6');
-    if (this.mode === 'listener' && this.local.port !== DEFAULT_PORT) options.push(`--bind_port=${this.local.port}`);
-    if (this.mode === 'connector' && this.remote.port !== DEFAULT_PORT) options.push(`--connect_port=${this.remote.port}`);
-    if (this.opts.toleranceUsecs !== undefined) options.push(`--tolerance_usecs=${this.opts.toleranceUsecs}`);
-    lines.push(...options);
-    if (this.opts.init !== undefined) lines.push(`\`${this.opts.init.replace(/`/g, '\\`')}\``);
-    lines.push('');
-
-    // Times: the first event at 0, then relative to the previous event.
-    const events: Array<{ time: string; text: string; packet?: number } | null> = [];
-    const speed = this.opts.speed ?? 1;
-    let prev: number | null = null;
-    for (const it of this.items) {
-      if (it.kind === 'blank') {
-        events.push(null);
-        continue;
-      }
-      const time = prev === null ? '0' : `+${formatSeconds(Math.max(0, Math.round((it.time - prev) / speed)))}`;
-      prev = it.time;
-      events.push({ time, text: it.text, packet: it.packet });
-    }
-    while (events.length > 0 && events[events.length - 1] === null) events.pop();
-    const width = Math.max(4, ...events.map((e) => (e ? e.time.length : 0))) + 1;
-    for (const e of events) {
-      lines.push(e ? `${e.time.padEnd(width)}${e.text}` : '');
-      if (e?.packet !== undefined) this.packetOfLine.set(lines.length, e.packet);
-    }
-    return lines.join('\n') + '\n';
+    for (const n of this.body.notes) lines.push(`// note: ${n}`);
+    lines.push(...optionLines(f.ipVersion, this.opts, fs.mode === 'listener' ? fs.local.port : null, fs.mode === 'connector' ? fs.remote.port : null));
+    return lines;
   }
+}
+
+// ---------------------------------------------------------------- a listener's queues
+
+/**
+ * What a segment says about the listener's queues:
+ * - `syn`: a SYN answered with a SYN-ACK, a new request (the SYN queue and the accept queue had room);
+ * - `cookie`: a SYN answered with a syncookie (the SYN queue was full, the accept queue had room);
+ * - `syn-dropped`: a SYN that got no answer (the SYN queue or the accept queue was full);
+ * - `ack-dropped`, `ack-reset`: a final ACK the kernel dropped (its SYN-ACK came again) or reset
+ *   (tcp_abort_on_overflow=1): the accept queue was full;
+ * - `complete`: a handshake completed (the accept queue had room);
+ * - `gone`: a pending request reset.
+ */
+type QueueEventKind = 'syn' | 'cookie' | 'syn-dropped' | 'ack-dropped' | 'ack-reset' | 'complete' | 'gone';
+
+interface QueueEvent {
+  /** Position in the script's order of segments. */
+  readonly pos: number;
+  readonly kind: QueueEventKind;
+  /** The flow (index in the listener's flows). */
+  readonly flow: number;
+  readonly packet: number;
+  /** Requests pending (SYN-ACK sent, handshake not done) just before. */
+  readonly requests: number;
+  /** Connections completed just before. */
+  readonly completed: number;
+  /** For a SYN: the packet that answered it. */
+  readonly answer?: number;
+}
+
+const OVERFLOWS: ReadonlySet<QueueEventKind> = new Set(['cookie', 'syn-dropped', 'ack-dropped', 'ack-reset']);
+const NEEDS_ROOM: ReadonlySet<QueueEventKind> = new Set(['syn', 'cookie', 'complete']);
+
+const optionKinds = (s: Seg): Set<string> => new Set(s.tcp.options.map((o) => o.kind));
+
+/**
+ * SYN-ACKs that are syncookies, as far as a trace shows: to a SYN without
+ * timestamps (a cookie then has nowhere to keep SACK and window scaling),
+ * one that leaves out SACK or window scaling the SYN offered while another
+ * SYN-ACK of the listener gives it.
+ */
+function cookieSynAcks(flows: readonly FlowScript[]): Set<Seg> {
+  const synAcks = flows.flatMap((fs) => fs.segs.filter((s) => s.out && isSynAck(s)));
+  const given = new Set(synAcks.flatMap((s) => [...optionKinds(s)]));
+  const gives = (kind: string) => given.has(kind);
+  const cookies = new Set<Seg>();
+  for (const fs of flows) {
+    for (const syn of fs.handshake.syns) {
+      if (typeof syn.answer !== 'number') continue;
+      const offered = optionKinds(fs.segs[syn.index]!);
+      const answer = fs.segs[syn.answer]!;
+      const echoed = optionKinds(answer);
+      if (offered.has('timestamp')) continue;
+      const missing = (kind: string) => offered.has(kind) && !echoed.has(kind) && gives(kind);
+      if (missing('sackOK') || missing('wscale')) cookies.add(answer);
+    }
+  }
+  return cookies;
+}
+
+/** The queue events of a listener's flows, `order` being the script's order of segments. */
+function queueEvents(flows: readonly FlowScript[], order: ReadonlyArray<{ flow: number; index: number }>, cookies: ReadonlySet<Seg>): QueueEvent[] {
+  const state = flows.map(() => ({ request: false, cookie: false, done: false }));
+  const synAt = flows.map((fs) => new Map(fs.handshake.syns.map((s) => [s.index, s.answer])));
+  const refusedAt = flows.map((fs) => new Map(fs.handshake.refusedAcks.map((r) => [r.index, r.reset])));
+  const events: QueueEvent[] = [];
+  let requests = 0;
+  let completed = 0;
+  order.forEach(({ flow, index }, pos) => {
+    const fs = flows[flow]!;
+    const s = fs.segs[index]!;
+    const st = state[flow]!;
+    const push = (kind: QueueEventKind, answer?: number) => events.push({ pos, kind, flow, packet: s.packet, requests, completed, answer });
+    const answer = synAt[flow]!.get(index);
+    const reset = refusedAt[flow]!.get(index);
+    if (answer !== undefined) {
+      if (answer === 'reset' || st.request || st.done || st.cookie) return;
+      if (answer === null) push('syn-dropped');
+      else if (cookies.has(fs.segs[answer]!)) {
+        push('cookie', fs.segs[answer]!.packet);
+        st.cookie = true;
+      } else {
+        push('syn');
+        st.request = true;
+        requests++;
+      }
+    } else if (reset !== undefined) {
+      push(reset ? 'ack-reset' : 'ack-dropped');
+      if (reset && st.request) {
+        st.request = false;
+        requests--;
+      }
+    } else if (index === fs.handshake.complete && fs.mode === 'listener') {
+      push('complete');
+      if (st.request) {
+        st.request = false;
+        requests--;
+      }
+      st.done = true;
+      completed++;
+    } else if (s.tcp.flags & tcp.RST && st.request) {
+      push('gone');
+      st.request = false;
+      requests--;
+    }
+  });
+  return events;
+}
+
+const connections = (n: number) => `${plural(n, 'connection')} waiting for accept()`;
+const pending = (n: number) => `${plural(n, 'request')} pending`;
+
+/**
+ * The accept queue of a listener with a given backlog, and when the
+ * application accepts (see the module comment): right after a completion,
+ * unless a later overflow of the accept queue needs the connection still
+ * waiting; then just before the next segment that needs room. Checks every
+ * queue event against Linux's rules (each queue holds backlog + 1).
+ */
+class AcceptQueue {
+  /** What the trace shows that Linux would not do with this backlog and these accept() calls. */
+  readonly inconsistent: string[] = [];
+  /** The overflows, as this backlog explains them, with the queue that overflowed. */
+  readonly overflows: Array<{ queue: string; text: string }> = [];
+  accepted = 0;
+  completed = 0;
+  /** Overflows of the accept queue: before each, at most `cap` connections may have been accepted. */
+  private readonly holds: Array<{ pos: number; packet: number; cap: number }>;
+  /** For each hold, the smallest cap from it on, and the packet of that hold. */
+  private readonly capFrom: Array<{ cap: number; packet: number }>;
+
+  constructor(
+    events: readonly QueueEvent[],
+    readonly backlog: number,
+    private readonly portOf: (flow: number) => number,
+  ) {
+    this.holds = events
+      .filter((e) => e.kind === 'ack-dropped' || e.kind === 'ack-reset' || (e.kind === 'syn-dropped' && e.requests <= backlog))
+      .map((e) => ({ pos: e.pos, packet: e.packet, cap: e.completed - backlog - 1 }));
+    this.capFrom = new Array(this.holds.length);
+    let min = { cap: Infinity, packet: 0 };
+    for (let k = this.holds.length - 1; k >= 0; k--) {
+      const h = this.holds[k]!;
+      if (h.cap <= min.cap) min = { cap: h.cap, packet: h.packet };
+      this.capFrom[k] = min;
+    }
+  }
+
+  /** The first hold at or after the position last asked about. */
+  private nextHold = 0;
+
+  /**
+   * The most connections the application may have accepted before position
+   * `pos`, and the overflow that limits it. Positions asked about never go back.
+   */
+  private limit(pos: number): { cap: number; packet: number } {
+    while (this.nextHold < this.holds.length && this.holds[this.nextHold]!.pos < pos) this.nextHold++;
+    return this.nextHold < this.holds.length ? this.capFrom[this.nextHold]! : { cap: Infinity, packet: 0 };
+  }
+
+  /** Accepts as many as the later overflows allow; how many more were accepted. */
+  private release(pos: number): number {
+    const target = Math.min(this.completed, this.limit(pos).cap);
+    const n = Math.max(0, target - this.accepted);
+    this.accepted += n;
+    return n;
+  }
+
+  /** Before the segment at `pos` (with its event, if any): accepts to make now. Checks the event. */
+  before(pos: number, ev: QueueEvent | undefined): number {
+    if (!ev) return 0;
+    const n = NEEDS_ROOM.has(ev.kind) ? this.release(pos) : 0;
+    this.check(ev);
+    return n;
+  }
+
+  /** After the segment at `pos`: accepts to make now (a completed connection). */
+  after(pos: number, ev: QueueEvent | undefined): number {
+    if (ev?.kind !== 'complete') return 0;
+    this.completed++;
+    return this.release(pos + 1);
+  }
+
+  /** The application uses connection `n` (1-based, in accept order) before `pos`: accepts to make now. */
+  force(pos: number, n: number, packet: number, port: number): number {
+    if (n <= this.accepted) return 0;
+    const { cap, packet: hold } = this.limit(pos);
+    if (n > cap) {
+      this.inconsistent.push(
+        `packet ${packet}: the application uses the connection from port ${port}, so it had accepted it, but the overflow at packet ${hold} needs it still waiting`,
+      );
+    }
+    const more = n - this.accepted;
+    this.accepted = n;
+    return more;
+  }
+
+  /** The end of the trace: the application accepts what is left. */
+  end(): number {
+    const n = this.completed - this.accepted;
+    this.accepted = this.completed;
+    return n;
+  }
+
+  private overflow(queue: string, text: string): void {
+    this.overflows.push({ queue, text });
+  }
+
+  /** The overflows, the first of each kind with a count of the rest. */
+  overflowSummary(): string[] {
+    const kinds = new Map<string, { text: string; more: number }>();
+    for (const o of this.overflows) {
+      const k = kinds.get(o.queue);
+      if (k) k.more++;
+      else kinds.set(o.queue, { text: o.text, more: 0 });
+    }
+    return [...kinds.values()].map((k) => (k.more > 0 ? `${k.text} (and ${k.more} more like it)` : k.text));
+  }
+
+  private check(ev: QueueEvent): void {
+    const b = this.backlog;
+    const a = this.completed - this.accepted;
+    const r = ev.requests;
+    const at = `packet ${ev.packet}: the`;
+    const port = this.portOf(ev.flow);
+    const bad = (text: string) => this.inconsistent.push(text);
+    switch (ev.kind) {
+      case 'syn':
+        if (a > b) bad(`${at} SYN from port ${port} was answered with ${connections(a)}: a full accept queue drops it`);
+        else if (r > b) bad(`${at} SYN from port ${port} was answered with ${pending(r)}: a full SYN queue does not keep it`);
+        break;
+      case 'cookie': {
+        const synAck = `packet ${ev.answer}: the`;
+        if (a > b) bad(`${at} SYN from port ${port} got a syncookie with ${connections(a)}: a full accept queue drops it`);
+        else if (r <= b) bad(`${synAck} SYN-ACK to port ${port} is a syncookie with only ${pending(r)}: the SYN queue was not full`);
+        else this.overflow('cookie', `${synAck} SYN-ACK to port ${port} is a syncookie: the SYN queue was full with ${pending(r)}`);
+        break;
+      }
+      case 'syn-dropped':
+        if (a > b) this.overflow('accept queue', `${at} SYN from port ${port} got no answer: the accept queue was full with ${connections(a)}`);
+        else if (r > b) this.overflow('SYN queue', `${at} SYN from port ${port} got no answer: the SYN queue was full with ${pending(r)}`);
+        else bad(`${at} SYN from port ${port} got no answer with ${connections(a)} and ${pending(r)}: neither queue was full`);
+        break;
+      case 'ack-dropped':
+      case 'ack-reset': {
+        const what = ev.kind === 'ack-reset' ? 'answered with a reset' : 'dropped (its SYN-ACK came again)';
+        if (a > b) this.overflow(ev.kind, `${at} final ACK from port ${port} was ${what}: the accept queue was full with ${connections(a)}`);
+        else bad(`${at} final ACK from port ${port} was ${what} with only ${connections(a)}: the accept queue was not full`);
+        break;
+      }
+      case 'complete':
+        if (a > b) bad(`${at} handshake of port ${port} completed with ${connections(a)}: a full accept queue drops its final ACK`);
+        break;
+      case 'gone':
+        break;
+    }
+  }
+}
+
+/** Runs the queue over the events alone (no forced accepts): what a backlog explains and what it cannot. */
+function tryBacklog(events: readonly QueueEvent[], backlog: number, portOf: (flow: number) => number): AcceptQueue {
+  const q = new AcceptQueue(events, backlog, portOf);
+  for (const ev of events) {
+    q.before(ev.pos, ev);
+    q.after(ev.pos, ev);
+  }
+  return q;
+}
+
+/** The backlog, and the comment lines that say where it comes from. */
+function chooseBacklog(events: readonly QueueEvent[], given: number | undefined, portOf: (flow: number) => number): { backlog: number; why: string[] } {
+  if (given !== undefined) return { backlog: given, why: [`listen backlog ${given}, as given`] };
+  // A SYN answered with R requests pending needs R <= backlog, whatever the application does.
+  const least = events.reduce((m, e) => (e.kind === 'syn' ? Math.max(m, e.requests) : m), 0);
+  if (!events.some((e) => OVERFLOWS.has(e.kind))) {
+    const backlog = Math.max(PLAIN_BACKLOG, least);
+    return { backlog, why: [`listen backlog ${backlog}: the trace shows no queue overflow, and cannot show the backlog (--backlog sets it)`] };
+  }
+  // Past the connections and requests there ever were, a larger backlog changes nothing.
+  const most = Math.min(
+    least + MAX_BACKLOG_TRIES,
+    events.reduce((m, e) => Math.max(m, e.requests + 1, e.completed + 1), least),
+  );
+  let best: { backlog: number; q: AcceptQueue } | null = null;
+  for (let b = least; b <= most; b++) {
+    const q = tryBacklog(events, b, portOf);
+    if (!best || q.inconsistent.length < best.q.inconsistent.length) best = { backlog: b, q };
+    if (q.inconsistent.length === 0) break;
+  }
+  const { backlog, q } = best!;
+  const why =
+    q.inconsistent.length === 0
+      ? [
+          `listen backlog ${backlog}: inferred (a trace cannot show it; --backlog sets it) as the smallest for which Linux, whose`,
+          `  SYN queue and accept queue each hold backlog + 1, does what the trace shows with the accept() calls below:`,
+        ]
+      : [
+          `listen backlog ${backlog}: inferred (a trace cannot show it; --backlog sets it) as the one for which Linux, whose`,
+          `  SYN queue and accept queue each hold backlog + 1, does the most of what the trace shows (see the note):`,
+        ];
+  why.push(...q.overflowSummary().map((o) => `  ${o}`));
+  if (backlog > 0) {
+    const smaller = tryBacklog(events, backlog - 1, portOf);
+    if (smaller.inconsistent.length > 0) why.push(`  not ${backlog - 1}: ${smaller.inconsistent[0]}`);
+  }
+  return { backlog, why };
+}
+
+// ---------------------------------------------------------------- all flows to one listener
+
+class ListenerConversion {
+  private readonly body: ScriptBody;
+  private readonly flows: FlowScript[];
+  private readonly local: Endpoint;
+  /** Segments in trace order: (flow, index in the flow). */
+  private readonly order: Array<{ flow: number; index: number }>;
+
+  constructor(
+    private readonly group: readonly TcpFlow[],
+    private readonly all: readonly TcpFlow[],
+    private readonly source: string,
+    private readonly opts: PcapToPktOptions,
+    private readonly warnings: string[],
+  ) {
+    this.local = acceptorOf(group[0]!);
+    const order = group
+      .flatMap((f, flow) => f.segments.map((s, index) => ({ flow, index, packet: s.packet })))
+      .sort((x, y) => x.packet - y.packet);
+    this.order = order.map(({ flow, index }) => ({ flow, index }));
+    this.body = new ScriptBody(group[0]!.segments[0]!.timeUsecs);
+    // The tool plays every client from one address, each remote port a flow: ports must differ.
+    const used = new Set(group.map((f) => openerOf(f).port));
+    const taken = new Set<number>();
+    let spare = [...used].reduce((m, p) => Math.max(m, p), 1023);
+    this.flows = group.map((f) => {
+      let port = openerOf(f).port;
+      if (taken.has(port)) {
+        // The next port no flow uses, from above the highest, wrapping to 1024.
+        for (let tries = 0; tries < 0x10000 && (spare === port || used.has(spare) || taken.has(spare)); tries++) {
+          spare = spare >= 0xffff ? 1024 : spare + 1;
+        }
+        if (!used.has(spare) && !taken.has(spare)) {
+          this.body.note(`flow ${f.number}: remote port ${port} is also another flow's; the script uses ${spare}`);
+          port = spare;
+        } else {
+          this.body.note(`flow ${f.number}: remote port ${port} is also another flow's, and no port is left for it`);
+        }
+      }
+      taken.add(port);
+      return new FlowScript(f, 'acceptor', this.body, { remote: port, local: this.local.port });
+    });
+  }
+
+  run(): PcapToPktOutput {
+    const { body, flows, order } = this;
+    const portOf = (flow: number) => flows[flow]!.ports!.remote;
+    const events = queueEvents(flows, order, cookieSynAcks(flows));
+    const { backlog, why } = chooseBacklog(events, this.opts.backlog, portOf);
+    const eventAt = new Map(events.map((e) => [e.pos, e]));
+    const queue = new AcceptQueue(events, backlog, portOf);
+    const acceptOrder: number[] = [];
+    const fds = new Map<number, number>();
+    let handedOut = 0;
+    const unread = new Set<FlowScript>();
+    const accept = (n: number, t: number) => {
+      for (let k = 0; k < n; k++) {
+        const flow = acceptOrder[handedOut++]!;
+        fds.set(flow, 4 + fds.size);
+        flows[flow]!.accepted(fds.get(flow)!, t);
+      }
+      if (n > 0) body.blank();
+    };
+
+    // The listener is there from the first connection it answered: a SYN
+    // before it that was reset found none.
+    const firstServed = order.findIndex(({ flow }) => flows[flow]!.mode === 'listener');
+    const firstPos = new Map<number, number>();
+    order.forEach(({ flow }, pos) => firstPos.has(flow) || firstPos.set(flow, pos));
+    for (const [flow, pos] of firstPos) {
+      const fs = flows[flow]!;
+      if (fs.mode !== 'none' || !fs.segs.some(isPureSyn)) continue;
+      body.note(
+        pos < firstServed || firstServed < 0
+          ? `flow ${fs.flow.number}: the local side answered the SYN with a reset: the script listens only after it`
+          : `flow ${fs.flow.number}: the local side answered the SYN with a reset while it listened: the script's listener will answer it`,
+      );
+    }
+    let previous = this.group[0]!.segments[0]!.timeUsecs;
+    let backwards = false;
+    order.forEach(({ flow, index }, pos) => {
+      const fs = flows[flow]!;
+      const s = fs.segs[index]!;
+      let t = s.timeUsecs;
+      if (t < previous) {
+        backwards = true;
+        t = previous;
+      }
+      previous = t;
+      if (pos === firstServed) listenCalls(body, t, backlog);
+      for (const other of unread) {
+        other.readIfDue(t);
+        if (!other.waitingRead) unread.delete(other);
+      }
+      const ev = eventAt.get(pos);
+      accept(queue.before(pos, ev), t);
+      const plan = fs.plan(index);
+      if (fs.needsAccept(plan)) accept(queue.force(pos, acceptOrder.indexOf(flow) + 1, s.packet, portOf(flow)), t);
+      fs.emit(index, t, plan);
+      if (fs.after(index, t)) acceptOrder.push(flow);
+      if (fs.waitingRead) unread.add(fs);
+      accept(queue.after(pos, ev), t);
+    });
+    accept(queue.end(), body.lastTime());
+    if (backwards) body.note(`the trace's timestamps go backwards; those events are at +0`);
+    for (const fs of flows) fs.finish();
+
+    const init = initCommands(this.opts).join('\n');
+    if (events.some((e) => e.kind === 'ack-reset') && !/tcp_abort_on_overflow\s*=\s*1/.test(init)) {
+      body.note('the kernel reset a final ACK when its accept queue was full: the init command must set net.ipv4.tcp_abort_on_overflow=1');
+    }
+    if (queue.overflows.some((o) => o.queue === 'SYN queue') && !/tcp_syncookies\s*=\s*0/.test(init)) {
+      body.note('a SYN got no answer when the SYN queue was full: the init command must set net.ipv4.tcp_syncookies=0 (else the kernel sends a syncookie)');
+    }
+    if (queue.inconsistent.length > 0) {
+      body.note(`with listen backlog ${backlog} and these accept() calls, Linux would not do what the trace shows: ${firstFew(queue.inconsistent).join('; ')}`);
+    }
+    const mine = new Set(this.group);
+    const here = (e: Endpoint) => e.ip === this.local.ip && e.port === this.local.port;
+    const left = this.all.filter((f) => !mine.has(f));
+    const midFlow = left.filter((f) => here(f.a) || here(f.b)).map((f) => f.number);
+    const elsewhere = left.filter((f) => !here(f.a) && !here(f.b)).map((f) => f.number);
+    if (midFlow.length > 0) {
+      body.note(`${flowsText(midFlow)} ${midFlow.length === 1 ? 'starts' : 'start'} mid-flow (no SYN): left out (--flow N converts one)`);
+    }
+    if (elsewhere.length > 0) {
+      body.note(
+        `${flowsText(elsewhere)} ${elsewhere.length === 1 ? 'is' : 'are'} not a connection to ${endpointText(this.local)}: left out (--flow N converts one)`,
+      );
+    }
+    this.warnings.push(...body.notes);
+    const script = body.text(this.headerLines(why, fds, events), this.opts);
+    return { script, packetOfLine: body.packetOfLine, warnings: this.warnings };
+  }
+
+  private headerLines(why: string[], fds: ReadonlyMap<number, number>, events: readonly QueueEvent[]): string[] {
+    const g = this.group;
+    const numbers = g.map((f) => f.number);
+    const first = g[0]!.segments[0]!.timeUsecs;
+    const last = g.reduce((m, f) => Math.max(m, f.segments[f.segments.length - 1]!.timeUsecs), first);
+    const packets = g.reduce((n, f) => n + f.segments.length, 0);
+    const clients = [...new Set(g.map((f) => openerOf(f).ip))];
+    const lines = [
+      `// ${this.source}, flow${g.length === 1 ? '' : 's'} ${numberList(numbers)} of ${this.all.length} ` +
+        `(Wireshark tcp.stream ${numberList(numbers.map((n) => n - 1))}), converted by pktdrill:`,
+      `//   ${plural(g.length, 'connection')} to ${endpointText(this.local)}, IPv${g[0]!.ipVersion}, ${plural(packets, 'packet')} in ${formatSeconds(Math.max(0, last - first))} s`,
+      `//   the kernel under test (>) is ${endpointText(this.local)}, a listener; the tool (<) plays ${clients.length === 1 ? clients[0] : `${listText(clients)} from one address`}, ` +
+        `one flow per remote port`,
+    ];
+    this.flows.forEach((fs, k) => {
+      if (k === MAX_LISTED && this.flows.length > MAX_LISTED + 1) lines.push(`//   (and ${this.flows.length - MAX_LISTED} more flows)`);
+      if (k >= MAX_LISTED && this.flows.length > MAX_LISTED + 1) return;
+      const f = fs.flow;
+      const fd = fds.get(k);
+      const fate = fd !== undefined ? `accept() = ${fd}` : fs.mode !== 'listener' ? 'refused' : events.some((e) => e.flow === k && e.kind === 'complete') ? 'not accepted' : 'handshake not completed';
+      const as = fs.ports!.remote === openerOf(f).port ? '' : ` as port ${fs.ports!.remote}`;
+      lines.push(`//   flow ${f.number}: ${endpointText(openerOf(f))} > ${endpointText(this.local)}${as}, ${plural(f.segments.length, 'packet')}, ${fate}`);
+    });
+    for (const w of why) lines.push(`// ${w}`);
+    if (events.some((e) => OVERFLOWS.has(e.kind) && e.kind !== 'cookie')) {
+      lines.push(
+        `// accept() goes right after the segment that completed the connection unless a later overflow needs it still`,
+        `//   waiting; then after that overflow, just before the next segment that needs room in the accept queue (or`,
+        `//   where the application first uses the connection, or at the end)`,
+      );
+    }
+    if (events.some((e) => e.kind === 'cookie')) lines.push('// syncookies need net.ipv4.tcp_syncookies=1 (Linux\'s default) in the init command');
+    for (const n of this.body.notes) lines.push(`// note: ${n}`);
+    lines.push(...optionLines(g[0]!.ipVersion, this.opts, this.local.port, null));
+    return lines;
+  }
+}
+
+/** The first few lines of a list, and how many more there are. */
+function firstFew(lines: readonly string[], few = 3): string[] {
+  if (lines.length <= few + 1) return [...lines];
+  return [...lines.slice(0, few), `(and ${lines.length - few} more)`];
+}
+
+/** `flow 3`, `flows 1, 4 and 6`, `flows 1, 4, 6, 7, 9 and 20 more`. */
+function flowsText(ns: readonly number[]): string {
+  const word = ns.length === 1 ? 'flow' : 'flows';
+  if (ns.length <= 6) return `${word} ${listText(ns)}`;
+  return `${word} ${ns.slice(0, 5).join(', ')} and ${ns.length - 5} more`;
+}
+
+/** `1-3` for a run, else `1, 2 and 5`. */
+function numberList(ns: readonly number[]): string {
+  if (ns.length > 2 && ns.every((n, k) => k === 0 || n === ns[k - 1]! + 1)) return `${ns[0]}-${ns[ns.length - 1]}`;
+  if (ns.length > 6) return `${ns.slice(0, 5).join(', ')} and ${ns.length - 5} more`;
+  return listText(ns);
 }
 
 /** µs as seconds, trailing zeros dropped: 0, 0.01, 0.012345, 1.5. */
