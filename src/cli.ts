@@ -18,8 +18,9 @@ import { findOption, OPTIONS, closest } from './engine/options.js';
 const USAGE = `usage: pktdrill run [options] FILE|DIR...
        pktdrill check FILE|DIR...
        pktdrill replay TRACE.pcap [--flow N | --port P] [--speed X] [--local acceptor|opener]
-                       [--init CMD] [--server CMD] [run options]
-       pktdrill pcap2pkt TRACE.pcap [--flow N | --port P] [--local acceptor|opener] [--init CMD] [-o OUT.pkt]
+                       [--init CMD]... [--server CMD] [--all-flows | --no-all-flows] [--backlog N] [run options]
+       pktdrill pcap2pkt TRACE.pcap [--flow N | --port P] [--local acceptor|opener] [--init CMD]...
+                       [--all-flows | --no-all-flows] [--backlog N] [-o OUT.pkt]
        pktdrill render SCRIPT.pkt -o OUT.pcap
 
 Runs packetdrill scripts against this machine's kernel, each in a network
@@ -180,11 +181,15 @@ function writeReport(path: string, text: string): void {
 }
 
 /** `--name value` / `--name=value` options of the trace commands; the rest is left for `run`. */
-function takeOptions(argv: string[], names: readonly string[]): { values: Record<string, string>; rest: string[] } {
+function takeOptions(argv: string[], names: readonly string[], flags: readonly string[] = []): { values: Record<string, string>; rest: string[] } {
   const values: Record<string, string> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (flags.includes(a)) {
+      values[a] = 'true';
+      continue;
+    }
     const name = names.find((n) => a === n || a.startsWith(`${n}=`));
     if (!name) {
       rest.push(a);
@@ -192,7 +197,8 @@ function takeOptions(argv: string[], names: readonly string[]): { values: Record
     }
     const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`${name} needs a value`);
-    values[name] = v;
+    // A repeated option adds a line (--init twice: two commands).
+    values[name] = values[name] === undefined ? v : `${values[name]}\n${v}`;
   }
   return { values, rest };
 }
@@ -203,6 +209,12 @@ function numberOption(values: Record<string, string>, name: string, positive = f
   const n = Number(v);
   if (!Number.isFinite(n) || (positive && n <= 0)) throw new UsageError(`${name} takes a ${positive ? 'positive ' : ''}number, got '${v}'`);
   return n;
+}
+
+function allFlowsOption(values: Record<string, string>): boolean | undefined {
+  if (values['--all-flows']) return true;
+  if (values['--no-all-flows']) return false;
+  return undefined;
 }
 
 function localSide(values: Record<string, string>): 'acceptor' | 'opener' | undefined {
@@ -232,15 +244,17 @@ async function traceCommand(command: string, argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'pcap2pkt') {
-    const { values, rest } = takeOptions(argv, ['-o', '--flow', '--port', '--local', '--init']);
+    const { values, rest } = takeOptions(argv, ['-o', '--flow', '--port', '--local', '--init', '--backlog'], ['--all-flows', '--no-all-flows']);
     const [trace, ...extra] = rest;
     if (!trace || extra.length) throw new UsageError('pcap2pkt takes one trace');
     const r = await pcapFileToPkt(trace, {
       flow: numberOption(values, '--flow'),
       port: numberOption(values, '--port'),
       localIs: localSide(values),
-      init: values['--init'],
+      init: values['--init']?.split('\n'),
       source: trace,
+      allFlows: allFlowsOption(values),
+      backlog: numberOption(values, '--backlog', true),
     });
     if (!r.ok) {
       process.stderr.write(r.error + '\n');
@@ -252,7 +266,7 @@ async function traceCommand(command: string, argv: string[]): Promise<number> {
     return 0;
   }
   // replay
-  const { values, rest } = takeOptions(argv, ['--flow', '--port', '--speed', '--local', '--init', '--server']);
+  const { values, rest } = takeOptions(argv, ['--flow', '--port', '--speed', '--local', '--init', '--server', '--backlog'], ['--all-flows', '--no-all-flows']);
   const parsed = parseArgs(['run', ...rest]);
   if (parsed.files.length !== 1) throw new UsageError('replay takes one trace');
   const trace = parsed.files[0]!;
@@ -261,8 +275,10 @@ async function traceCommand(command: string, argv: string[]): Promise<number> {
     port: numberOption(values, '--port'),
     speed: numberOption(values, '--speed', true),
     localIs: localSide(values),
-    init: values['--init'],
+    init: values['--init']?.split('\n'),
     server: values['--server'],
+    allFlows: allFlowsOption(values),
+    backlog: numberOption(values, '--backlog', true),
     run: { options: parsed.options, verbose: parsed.verbose, onTrace: parsed.verbose ? (f, t) => process.stdout.write(formatTrace(f, t) + '\n') : undefined },
   });
   if (r.error) {

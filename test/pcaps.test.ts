@@ -21,6 +21,8 @@ const REPLAYS: Array<[string, { init: string; localIs?: 'opener' | 'acceptor' }]
   ['passive-open.pcap', { init: DEFAULTS }],
   ['syncookie-handshake.pcap', { init: `${DEFAULTS}; sysctl -q net.ipv4.tcp_syncookies=2 net.ipv4.tcp_timestamps=2` }],
   ['syn-retransmit.pcap', { init: `${DEFAULTS}; sysctl -q net.ipv4.tcp_syn_linear_timeouts=0 net.ipv4.tcp_syn_retries=2`, localIs: 'opener' }],
+  // All three flows of the listener in one script; the backlog (1) is inferred from the dropped ACK.
+  ['accept-queue-overflow.pcap', { init: DEFAULTS }],
 ];
 
 describe('replay of the traces in pcaps/', () => {

@@ -245,7 +245,7 @@ describe.skipIf(!hasTshark())('rendered pcaps and tshark', () => {
           const range = !ports ? 0 : e.packet.direction === 'inbound' ? (ports.srcEnd ?? ports.src) - ports.src : (ports.dstEnd ?? ports.dst) - ports.dst;
           return n + 1 + range;
         }, 0);
-        expect(count.stdout.trim().split('\n')).toHaveLength(expected);
+        expect(count.stdout.trim().split('\n').filter(Boolean)).toHaveLength(expected);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -49,6 +49,8 @@ export function withoutCalls(script: string): { text: string; lineMap: Map<numbe
       if (t.startsWith('+')) carry += Number(t.slice(1));
       return;
     }
+    // An absolute time (a timer's window) needs no carry: it is not relative to what was removed.
+    if (/^[0-9.]+(~[0-9.]+)?\s/.test(line)) carry = 0;
     const tm = /^(\+)([0-9.]+)(\s+)/.exec(line);
     if (tm && carry > 0) {
       const t = (Number(tm[2]) + carry).toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
