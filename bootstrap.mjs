@@ -115,7 +115,7 @@ function build() {
     run(process.execPath, [join(root, 'node_modules', 'peggy', 'bin', 'peggy.js'), '--format', 'es', '--dts', '-o', grammarOut, join(root, 'grammar', 'pkt.peggy')]);
   }
   const addon = join(root, 'build', 'Release', 'pktdrill_native.node');
-  if (existsSync(join(root, 'binding.gyp')) && mtime(addon) < Math.max(newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h']), mtime(join(root, 'binding.gyp')))) {
+  if (existsSync(join(root, 'binding.gyp')) && mtime(addon) < Math.max(newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h', '.inc']), mtime(join(root, 'binding.gyp')))) {
     say('building native addon');
     const gypArgs = ['rebuild'];
     if (existsSync('/usr/include/node/node_api.h')) gypArgs.push('--nodedir=/usr');

@@ -269,6 +269,37 @@ describe('TCP packets', () => {
   });
 });
 
+describe('the AccECN option', () => {
+  it('accepts either order, whole or cut short', () => {
+    expect(messages('+0 < [ect0] . 1:1(0) ack 1 win 9 <ECN e0b 1 ceb 0 e1b 1,nop>')).toEqual([]);
+    expect(messages('+0 > [ect0] . 1:1(0) ack 1 <ECN e1b 9 ceb 2,nop,nop,sack 9:19>')).toEqual([]);
+    expect(messages('+0 > . 1:1(0) ack 1 <ECN e1b 16777215,nop,nop,nop>')).toEqual([]);
+  });
+
+  it('counts its bytes for padding: 2 plus 3 per counter', () => {
+    expect(messages('+0 < . 1:1(0) ack 1 win 9 <ECN e0b 1 ceb 0 e1b 1>')).toEqual([
+      'TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 3 excess bytes',
+    ]);
+  });
+
+  it('rejects counters out of order or past 24 bits', () => {
+    expect(messages('+0 < . 1:1(0) ack 1 win 9 <ECN e0b 1 e1b 1 ceb 0,nop>')).toEqual([
+      'AccECN option fields out of order: e0b e1b ceb',
+    ]);
+    expect(problems('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < . 1:1(0) ack 1 win 9 <ECN ceb 1,nop,nop,nop>')[0]).toMatchObject({
+      message: 'AccECN option fields out of order: ceb',
+      expected: 'e0b or e1b',
+    });
+    expect(messages('+0 < . 1:1(0) ack 1 win 9 <ECN e0b 16777216,nop,nop,nop>')).toEqual([
+      'AccECN e0b value out of range for 24 bits',
+    ]);
+  });
+
+  it('leaves fuzzing mutations alone', () => {
+    expect(messages('+0 > S 0:0(0) <mss 1460> { mut tcp mss }')).toEqual([]);
+  });
+});
+
 describe('UDP and ICMP packets', () => {
   it('UDP carries no ECN marks and a 16-bit length', () => {
     expect(messages('+0 < [ect0] udp (10)')).toEqual(['ECN can only be used with TCP packets']);

@@ -7,8 +7,21 @@
 // remote port.
 
 import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
+import type { PortsAst } from '../script/ast.js';
 
 export const DEFAULT_FLOW = -1;
+
+/** The ports of each packet a script packet stands for: one, or each of a flood's range (`41000..41199>8080`) on the remote side. */
+export function expandPorts(ports: PortsAst | null, side: 'src' | 'dst'): Array<{ src: number; dst: number } | null> {
+  if (!ports) return [null];
+  const end = side === 'src' ? ports.srcEnd : ports.dstEnd;
+  if (end === null || end === undefined) return [{ src: ports.src, dst: ports.dst }];
+  const out: Array<{ src: number; dst: number }> = [];
+  for (let p = side === 'src' ? ports.src : ports.dst; p <= end; p++) {
+    out.push(side === 'src' ? { src: p, dst: ports.dst } : { src: ports.src, dst: p });
+  }
+  return out;
+}
 
 export class Flow {
   /** The remote (tool's) port, or null until known. */

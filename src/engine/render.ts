@@ -1,7 +1,7 @@
 // Packets as packetdrill prints them: `S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>`.
 // Pure data → string; used for -v lines and failure messages.
 
-import type { TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { TcpPacketAst } from '../script/ast.js';
 import type { PacketView } from './verdict.js';
 
 export const FLAG_BITS: ReadonlyArray<[string, number]> = [

@@ -9,10 +9,10 @@
 
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import type { Event, PacketEvent, PortsAst, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
+import type { Event, PacketEvent, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
 import { Clock } from './clock.js';
 import type { RunConfig } from './config.js';
-import { Flows, type Flow } from './flow.js';
+import { expandPorts, Flows, type Flow } from './flow.js';
 import { CallError, Evaluator, FdTable, FD_RETURNING, type CallContext, type CallResult, type Syscalls } from './calls.js';
 import { prepareCall } from './syscall-table.js';
 import type { Failure, PacketView, TraceEntry, Verdict } from './verdict.js';
@@ -385,18 +385,6 @@ export class Engine {
     }
   }
 
-  /** One port, or each port of a flood's range (`41000..41199>8080`). */
-  private static expand(ports: PortsAst | null, side: 'src' | 'dst'): Array<{ src: number; dst: number } | null> {
-    if (!ports) return [null];
-    const end = side === 'src' ? ports.srcEnd : ports.dstEnd;
-    if (end === null || end === undefined) return [{ src: ports.src, dst: ports.dst }];
-    const out: Array<{ src: number; dst: number }> = [];
-    for (let p = side === 'src' ? ports.src : ports.dst; p <= end; p++) {
-      out.push(side === 'src' ? { src: p, dst: ports.dst } : { src: ports.src, dst: p });
-    }
-    return out;
-  }
-
   /** `< udp (N)`, `< icmp ...`: one datagram on the flow (the default one without ports). */
   private async inboundOther(ev: PacketEvent, te: TimedEvent): Promise<void> {
     const pkt = ev.packet;
@@ -461,7 +449,7 @@ export class Engine {
     if (pkt.kind !== 'tcp') return this.inboundOther(ev, te);
     // Build every frame first (a flood goes out back to back), then wait.
     const frames: Array<{ flow: Flow; frame: Uint8Array; ports: { src: number; dst: number } | null }> = [];
-    for (const ports of Engine.expand(pkt.ports, 'src')) {
+    for (const ports of expandPorts(pkt.ports, 'src')) {
       const flow = this.flows.forInbound(ports);
       if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
         this.fail({
@@ -534,7 +522,7 @@ export class Engine {
     const te = this.resolveTime(ev, false);
     const pkt = ev.packet;
     if (pkt.kind !== 'tcp') return this.outboundOther(ev, te);
-    const expected = new Set(Engine.expand(pkt.ports, 'dst').map((ports) => this.flows.forOutbound(ports)));
+    const expected = new Set(expandPorts(pkt.ports, 'dst').map((ports) => this.flows.forOutbound(ports)));
     const tol = this.tolerance(te);
     // packetdrill waits for the next packet however long it takes, so a late
     // packet is a timing error rather than a missing one. We wait past the

@@ -143,15 +143,6 @@ function dataBuf(env: Env, bufExpr: Expr | undefined, len: number): Buffer {
   return Buffer.alloc(len);
 }
 
-function checkInt(env: Env, e: Expr | undefined, actual: number | undefined, what: string): string | null {
-  if (isAny(e) || actual === undefined) return null;
-  const v = env.evalr.value(e as Expr);
-  const expected = Array.isArray(v) && v.length === 1 ? v[0] : v;
-  if (typeof expected !== 'number' && typeof expected !== 'bigint') return null;
-  if (Number(expected) !== actual) return `Bad ${what}: expected: ${expected} actual: ${actual}`;
-  return null;
-}
-
 // ---------------------------------------------------------------- iovecs
 
 interface IovSpec {

@@ -25,9 +25,9 @@
  * packets; UDP and ICMP packets are left out with a warning (the engine does
  * not send them).
  */
-import type { Event, EventTime, PortsAst, Script, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
+import type { Event, EventTime, Script, TcpOptionAst, TcpPacketAst } from '../script/ast.js';
 import type { RunConfig } from '../engine/config.js';
-import { Flows, type Flow } from '../engine/flow.js';
+import { expandPorts, Flows, type Flow } from '../engine/flow.js';
 import { buildInbound } from '../engine/inbound.js';
 import { flagsFromLetters } from '../engine/render.js';
 import { encodeTcpFrame } from '../packet/frame.js';
@@ -88,7 +88,7 @@ export function renderScript(script: Script, cfg: RunConfig, opts: RenderOptions
       continue;
     }
     // A flood (`41000..41199>8080`) is one packet per port, back to back at the same time.
-    for (const ports of expand(p.ports, p.direction === 'inbound' ? 'src' : 'dst')) {
+    for (const ports of expandPorts(p.ports, p.direction === 'inbound' ? 'src' : 'dst')) {
       let frame: Result<Uint8Array>;
       if (p.direction === 'inbound') {
         const flow = adopt(flows.forInbound(ports));
@@ -114,17 +114,6 @@ export function renderScriptToPcap(script: Script, cfg: RunConfig, opts: RenderO
   return ok({ pcap: encodePcap(r.value.records, { anchor: RENDER_ANCHOR }), warnings: r.value.warnings });
 }
 
-/** The ports of each packet a script packet stands for: one, or each of a flood's range on the remote side. */
-function expand(ports: PortsAst | null, side: 'src' | 'dst'): Array<{ src: number; dst: number } | null> {
-  if (!ports) return [null];
-  const end = side === 'src' ? ports.srcEnd : ports.dstEnd;
-  if (end === null || end === undefined) return [{ src: ports.src, dst: ports.dst }];
-  const out: Array<{ src: number; dst: number }> = [];
-  for (let p = side === 'src' ? ports.src : ports.dst; p <= end; p++) {
-    out.push(side === 'src' ? { src: p, dst: ports.dst } : { src: ports.src, dst: p });
-  }
-  return out;
-}
 
 /** A flow seen for the first time gets the fixed local ISN. */
 function adopt(flow: Flow): Flow {

@@ -137,7 +137,19 @@ export type TcpOptionAst =
   | (Node & { kind: 'timestamp'; val: number; ecr: number })
   | (Node & { kind: 'fastopen'; cookie: string /* hex, may be empty */; exp: boolean })
   | (Node & { kind: 'md5'; digest?: string /* hex as written, when given */ })
-  | (Node & { kind: 'generic'; type: number; data: string /* hex */ });
+  | (Node & {
+      kind: 'generic';
+      type: number;
+      data: string /* hex */;
+      /** The AccECN option as written (`ECN e1b 1 ceb 0 e0b 1`): kind 172 (order 0) or 174 (order 1). */
+      accecn?: { order: 0 | 1; fields: AccEcnFieldAst[] };
+    });
+
+/** One AccECN counter as written: `e0b 1`, `ceb 0`, `e1b 1` (24 bits on the wire). */
+export interface AccEcnFieldAst {
+  name: 'e0b' | 'ceb' | 'e1b';
+  value: number;
+}
 
 /** `[ect0]`, `[ect1]`, `[ce]`, `[ect01]`, `[noecn]` */
 export type EcnAst = 'noecn' | 'ect0' | 'ect1' | 'ce' | 'ect01';
@@ -174,6 +186,12 @@ export interface TcpPacketAst extends Node {
   /** null: no `<...>` at all; 'any': `<...>` (do not check); else the list. */
   options: TcpOptionAst[] | 'any' | null;
   ip: IpAttrsAst;
+  /**
+   * `{ mut tcp mss; ... }` after the packet: the mutations of packetdrill's
+   * fuzzing scripts, as written between the braces. Parsed so such scripts
+   * check; nothing applies them.
+   */
+  fuzz?: string;
 }
 
 export interface UdpPacketAst extends Node {

@@ -2,6 +2,7 @@
 // (or as soon as) it runs a script, each reported with the span it is about.
 
 import type {
+  AccEcnFieldAst,
   Event,
   EventTime,
   IcmpPacketAst,
@@ -383,11 +384,38 @@ function checkTcpOption(option: TcpOptionAst, report: Report): void {
         report(option.span, 'TCP MD5 digest is not a valid hex string');
       }
       break;
+    case 'generic':
+      if (option.accecn !== undefined) checkAccEcn(option.span, option.accecn.fields, report);
+      break;
     case 'nop':
     case 'eol':
     case 'sackOK':
-    case 'generic':
       break;
+  }
+}
+
+const U24 = 0xffffff;
+const ACCECN_ORDERS = { e0b: ['e0b', 'ceb', 'e1b'], e1b: ['e1b', 'ceb', 'e0b'] } as const;
+
+/**
+ * `ECN e0b N ceb N e1b N`: the first field picks the option's order (e0b:
+ * kind 172, e1b: kind 174) and the rest must follow that order, as the
+ * option lays its 24-bit counters out; a shorter option drops the last ones.
+ */
+function checkAccEcn(span: Span, fields: readonly AccEcnFieldAst[], report: Report): void {
+  for (const field of fields) {
+    if (!inRange(field.value, U24)) report(span, `AccECN ${field.name} value out of range for 24 bits`);
+  }
+  if (fields.length === 0) return;
+  const first = fields[0]!.name;
+  const order = first === 'ceb' ? null : ACCECN_ORDERS[first];
+  const written = fields.map((f) => f.name).join(' ');
+  if (order === null || fields.some((f, i) => f.name !== order[i])) {
+    report(
+      span,
+      `AccECN option fields out of order: ${written}`,
+      `${ACCECN_ORDERS.e0b.slice(0, fields.length).join(' ')} or ${ACCECN_ORDERS.e1b.slice(0, fields.length).join(' ')}`,
+    );
   }
 }
 

@@ -93,7 +93,8 @@ const LITERALS: Record<string, string> = {
 
 const EVENT_START = [TIME, LITERALS['`']!, LITERALS['%{']!];
 
-const HIDDEN = new Set(['whitespace', 'unsupported']);
+// Fuzzing mutations (`{ mut tcp mss }`) are rare enough never to be suggested.
+const HIDDEN = new Set(['whitespace', 'unsupported', 'fuzzing mutations']);
 
 /** Peggy's expectations in human terms, without repeats. */
 function expectedItems(expectations: readonly Expectation[]): string[] {
