@@ -435,9 +435,9 @@ describe('AccECN option and fuzz annotations', () => {
             { name: 'e1b', value: 2 },
           ],
         },
-        span: at(1, 36, 1, 58),
+        span: at(1, 37, 1, 61),
       },
-      { kind: 'nop', span: at(1, 59, 1, 62) },
+      { kind: 'nop', span: at(1, 62, 1, 65) },
     ]);
   });
 
