@@ -10,3 +10,6 @@ sysctl -q net.ipv4.tcp_sack=1
 sysctl -q net.ipv4.tcp_window_scaling=1
 sysctl -q net.ipv4.tcp_syncookies=1
 sysctl -q net.ipv4.tcp_ecn=2
+# A namespace inherits the host's default congestion control (bbr here, which
+# paces); reno is always built in and sends as fast as cwnd allows.
+sysctl -q net.ipv4.tcp_congestion_control=reno

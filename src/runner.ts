@@ -125,6 +125,8 @@ function childEntry(): string {
   return join(dir, 'dist', 'sandbox', 'child-entry.js');
 }
 
+let runCounter = 0;
+
 /** Run one script in its own namespaces. Never throws on bad input. */
 export async function runScriptFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
@@ -136,6 +138,7 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
   const { config, script } = prep.value;
   const deadlineSecs = config.deadlineSecs || Math.ceil(30 + 3 * estimateSeconds(script));
   const job: ChildJob = {
+    runId: process.pid * 1000 + (runCounter++ % 1000),
     file,
     config,
     verbose: !!opts.verbose,

@@ -72,20 +72,32 @@ export class Flow {
     return (this.tsBase.script + liveVal - this.tsBase.live) >>> 0;
   }
 
-  /** Remote sequence space: script-relative → wire. */
-  remoteSeq(rel: number): number {
-    return (rel + this.remoteIsn) >>> 0;
+  // Sequence numbers as packetdrill (and tcpdump) write them: on a packet
+  // that carries SYN they are absolute, the SYN's seq declaring the sender's
+  // ISN in script terms (usually 0); on every other packet they count from
+  // that ISN (1 is the first byte). The live ISNs differ: the tool picks the
+  // remote one, the kernel the local one.
+
+  /** The remote side's ISN as the script wrote it (the seq of its SYN). */
+  scriptRemoteIsn = 0;
+  /** The local side's ISN as the script wrote it (the seq of the kernel's SYN or SYN-ACK). */
+  scriptLocalIsn = 0;
+
+  /** Remote sequence space: script → wire. */
+  remoteSeq(n: number, onSyn = false): number {
+    return (this.remoteIsn + n - (onSyn ? this.scriptRemoteIsn : 0)) >>> 0;
   }
-  /** Local sequence space: script-relative → wire (0 offset until the ISN is known). */
-  localSeq(rel: number): number {
-    return (rel + (this.localIsn ?? 0)) >>> 0;
+  /** Local sequence space: script → wire (the kernel's ISN counts as 0 until known). */
+  localSeq(n: number, onSyn = false): number {
+    return ((this.localIsn ?? 0) + n - (onSyn ? this.scriptLocalIsn : 0)) >>> 0;
   }
-  /** wire → script-relative, for printing what the kernel sent. */
-  relLocal(abs: number): number {
-    return (abs - (this.localIsn ?? 0)) >>> 0;
+  /** Local sequence space: wire → script, for matching and printing what the kernel sent. */
+  relLocal(abs: number, onSyn = false): number {
+    return (abs - (this.localIsn ?? 0) + (onSyn ? this.scriptLocalIsn : 0)) >>> 0;
   }
-  relRemote(abs: number): number {
-    return (abs - this.remoteIsn) >>> 0;
+  /** Remote sequence space: wire → script. */
+  relRemote(abs: number, onSyn = false): number {
+    return (abs - this.remoteIsn + (onSyn ? this.scriptRemoteIsn : 0)) >>> 0;
   }
 }
 

@@ -74,8 +74,8 @@ export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: 
   const segment: tcp.TcpFields = {
     srcPort: flow.remotePort!,
     dstPort: flow.localPort!,
-    seq: flow.remoteSeq(p.seq.start),
-    ack: p.ack === null ? 0 : flow.localSeq(p.ack),
+    seq: flow.remoteSeq(p.seq.start, (flags & tcp.SYN) !== 0),
+    ack: p.ack === null ? 0 : flow.localSeq(p.ack, (flags & tcp.SYN) !== 0),
     flags,
     window: p.win,
     urgentPointer: p.urg ?? 0,

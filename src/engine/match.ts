@@ -147,9 +147,10 @@ export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg
     m = field(n, want & bit ? 1 : 0, t.flags & bit ? 1 : 0);
     if (m) return m;
   }
-  m = field('tcp_seq', p.seq.start, flow.relLocal(t.seq));
+  const syn = (t.flags & 0x02) !== 0;
+  m = field('tcp_seq', p.seq.start, flow.relLocal(t.seq, syn));
   if (m) return m;
-  const liveAck = t.flags & 0x10 ? flow.relRemote(t.ack) : t.ack;
+  const liveAck = t.flags & 0x10 ? flow.relRemote(t.ack, syn) : t.ack;
   m = field('tcp_ack_seq', p.ack ?? 0, liveAck);
   if (m) return m;
   if (p.win !== null) {
@@ -195,7 +196,8 @@ function portsText(p: PortsAst): string {
 /** The live segment in script terms: relative seq/ack/SACK, rebased TS val; ports shown when the script names them. */
 export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, withPorts = false): PacketView {
   const t = seg.tcp!;
-  const seq = flow.relLocal(t.seq);
+  const syn = (t.flags & 0x02) !== 0;
+  const seq = flow.relLocal(t.seq, syn);
   const opts: OptionText[] = t.options.map((o) => {
     if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.relRemote(b.start), end: flow.relRemote(b.end) })) };
     if (o.kind === 'timestamp') return { kind: 'timestamp', val: flow.scriptTsVal(o.val), ecr: o.ecr };
@@ -211,7 +213,7 @@ export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, with
     seq,
     end: (seq + t.payload.length) >>> 0,
     len: t.payload.length,
-    ack: t.flags & 0x10 ? flow.relRemote(t.ack) : null,
+    ack: t.flags & 0x10 ? flow.relRemote(t.ack, syn) : null,
     win: t.window,
     urg: t.urgentPointer || null,
     options: opts.length ? renderOptions(opts) : null,

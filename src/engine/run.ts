@@ -451,6 +451,8 @@ export class Engine {
     const frames: Array<{ flow: Flow; frame: Uint8Array; ports: { src: number; dst: number } | null }> = [];
     for (const ports of expandPorts(pkt.ports, 'src')) {
       const flow = this.flows.forInbound(ports);
+      // A SYN declares the remote ISN in script terms (see Flow).
+      if (pkt.flags.includes('S')) flow.scriptRemoteIsn = pkt.seq.start >>> 0;
       if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
         this.fail({
           kind: 'packet',
@@ -578,9 +580,11 @@ export class Engine {
   private learn(flow: Flow, seg: LiveSegment, pkt: TcpPacketAst): void {
     if (flow.localPort === null) flow.localPort = seg.localPort;
     if (flow.remotePort === null) flow.remotePort = seg.remotePort;
-    if (flow.localIsn === null && seg.tcp && seg.tcp.flags & 0x02) {
-      // The script's start is the ISN's relative value (normally 0).
-      flow.localIsn = (seg.tcp.seq - pkt.seq.start) >>> 0;
+    if (seg.tcp && seg.tcp.flags & 0x02) {
+      // Every SYN or SYN-ACK (re)declares the kernel's ISN: a new connection
+      // on the same ports (TIME_WAIT reuse, a second connect()) starts afresh.
+      flow.localIsn = seg.tcp.seq >>> 0;
+      flow.scriptLocalIsn = pkt.seq.start >>> 0;
     }
   }
 

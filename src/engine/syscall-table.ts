@@ -410,7 +410,8 @@ function checkGetsockopt(env: Env, val: OptvalKind, scriptOptlen: number | null,
       if (isAny(val.expr)) return null;
       const want = env.evalr.int(val.expr);
       const have = data.length >= 4 ? data.readInt32LE(0) : data.length > 0 ? data.readUIntLE(0, data.length) : 0;
-      if (have !== want) return `Bad getsockopt optval: expected: ${want} actual: ${have}`;
+      // Compared as 32-bit values, as the C int they are: [0xffffffff] is -1.
+      if (have >>> 0 !== want >>> 0) return `Bad getsockopt optval: expected: ${want} actual: ${have}`;
       return null;
     }
     case 'linger': {

@@ -92,10 +92,12 @@ export function renderScript(script: Script, cfg: RunConfig, opts: RenderOptions
       let frame: Result<Uint8Array>;
       if (p.direction === 'inbound') {
         const flow = adopt(flows.forInbound(ports));
+        if (p.flags.includes('S')) flow.scriptRemoteIsn = p.seq.start >>> 0;
         noteUnknownEcr(p, flow, where, warnings);
         frame = buildInbound(p, flow, cfg, link);
       } else {
         const flow = adopt(flows.forOutbound(ports));
+        if (p.flags.includes('S')) flow.scriptLocalIsn = p.seq.start >>> 0;
         if (flow.localPort === null) flow.localPort = port;
         if (flow.remotePort === null) flow.remotePort = cfg.connectPort;
         frame = buildOutbound(p, flow, cfg);
@@ -180,8 +182,8 @@ function buildOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig): Result<Uint
     tcp: {
       srcPort: flow.localPort!,
       dstPort: flow.remotePort!,
-      seq: flow.localSeq(p.seq.start),
-      ack: p.ack === null ? 0 : flow.remoteSeq(p.ack),
+      seq: flow.localSeq(p.seq.start, p.flags.includes('S')),
+      ack: p.ack === null ? 0 : flow.remoteSeq(p.ack, p.flags.includes('S')),
       flags,
       window: p.win ?? 0,
       urgentPointer: p.urg ?? 0,

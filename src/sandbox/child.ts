@@ -18,6 +18,8 @@ import { Wire, WireError } from '../link/wire.js';
 import { loadSyscalls } from '../syscalls/index.js';
 
 export interface ChildJob {
+  /** Unique among runs on this host: commands see it as PACKETDRILL_PID. */
+  runId: number;
   file: string;
   config: RunConfig;
   verbose: boolean;
@@ -41,6 +43,7 @@ function setupVerdict(file: string, message: string, seed: number): Verdict {
 
 export async function childMain(job: ChildJob): Promise<void> {
   const { file, config } = job;
+  process.env.PACKETDRILL_PID = String(job.runId);
   // Pair the monotonic clock with wall time once, so capture times are real dates.
   const anchor = wallClockAnchor();
   let wire: Wire | null = null;

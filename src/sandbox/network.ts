@@ -1,14 +1,20 @@
 // Child side of the sandbox: the wire inside the script's own network namespace.
 //
-//   kernel under test ── veth0 (local address) ══ veth1 ── cap (inject + capture)
+//   kernel under test ── tun0 (local address) ══ veth1 ── cap (inject + capture)
+//
+// The kernel's side is a veth named `tun0`, the name packetdrill's tun device
+// has, so scripts that tune it (`ethtool -K tun0 ...`, `tc qdisc add dev tun0
+// root fq`) work unchanged.
 //
 // Offloads off so a captured frame is one real segment with a real checksum;
-// pfifo so nothing is paced; a permanent neighbour entry so there is no ARP/ND.
+// No qdisc of our own: a veth has none (noqueue), so nothing is queued or
+// paced, and a script may install its own. A permanent neighbour entry so
+// there is no ARP/ND.
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
-export const KERNEL_IF = 'veth0';
+export const KERNEL_IF = 'tun0';
 export const WIRE_IF = 'veth1';
 /** Fixed, locally administered MACs: stable captures, easy to read. */
 export const KERNEL_MAC = '02:70:6b:00:00:01';
@@ -77,10 +83,6 @@ export function setUpNetwork(cfg: NetworkConfig): Network {
     run('ethtool', ['-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
   }
   const neighbour = cfg.gatewayIp ?? cfg.remoteIp;
-  const rest = [
-    `qdisc replace dev ${KERNEL_IF} root pfifo limit 1000`,
-  ];
-  run('tc', ['-batch', '-'], rest.join('\n') + '\n');
   const ipRest = [
     `link set ${WIRE_IF} up`,
     `link set ${KERNEL_IF} up`,
