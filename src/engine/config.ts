@@ -13,6 +13,8 @@ export interface RunConfig {
   toleranceUsecs: number;
   tolerancePercent: number;
   mtu: number;
+  /** TSO/GSO on the kernel's side, as packetdrill's tun (pktdrill's --offloads=on). */
+  offloads: boolean;
   /** Symbols from -D NAME=value; visible to expressions and to commands' environment. */
   defines: Record<string, string>;
   /** Keep going after a failure and report all of them (packetdrill's --non_fatal). */
@@ -42,6 +44,7 @@ export const DEFAULTS: Readonly<RunConfig> = {
   toleranceUsecs: 4000,
   tolerancePercent: 12.5,
   mtu: 1500,
+  offloads: false,
   defines: {},
   nonFatal: false,
   seed: 0,

@@ -87,6 +87,16 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'mtu', value: true, help: 'MTU of the test interface (1500)', apply: (c, v) => intIn('mtu', v, 68, 65535, (n) => (c.mtu = n)) },
   accepted('mss', 'accepted for packetdrill compatibility (GSO size of injected packets)'),
   {
+    name: 'offloads',
+    value: true,
+    help: 'on: TSO/GSO on the kernel side as packetdrill\'s tun (super-segments); off (default): real segments',
+    apply: (c, v) => {
+      if (v !== 'on' && v !== 'off') return `bad --offloads: '${v}'; expected on or off`;
+      c.offloads = v === 'on';
+      return null;
+    },
+  },
+  {
     name: 'define',
     value: true,
     help: 'NAME=value: a symbol for expressions and commands',

@@ -385,6 +385,18 @@ export class Engine {
     }
   }
 
+  /** Put a frame on the wire; a frame the link refuses fails the script's line. */
+  private inject(ev: PacketEvent, frame: Uint8Array): bigint {
+    try {
+      return this.wire.send(frame);
+    } catch (e) {
+      const why = (e as Error).message;
+      const hint = /too long/i.test(why) ? ` (a ${frame.length}-byte frame; the test interface's MTU is ${this.cfg.mtu}: raise it with --mtu)` : '';
+      this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: cannot inject the packet: ${why}${hint}` });
+      throw new Stop();
+    }
+  }
+
   /** `< udp (N)`, `< icmp ...`: one datagram on the flow (the default one without ports). */
   private async inboundOther(ev: PacketEvent, te: TimedEvent): Promise<void> {
     const pkt = ev.packet;
@@ -397,7 +409,7 @@ export class Engine {
       return;
     }
     await this.clock.until(te.time);
-    const actual = this.clock.toUsecs(this.wire.send(built.value));
+    const actual = this.clock.toUsecs(this.inject(ev, built.value));
     const view = viewOfOther(pkt, actual);
     view.frame = built.value;
     this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
@@ -472,7 +484,7 @@ export class Engine {
     await this.clock.until(te.time);
     let first: number | null = null;
     for (const f of frames) {
-      const actual = this.clock.toUsecs(this.wire.send(f.frame));
+      const actual = this.clock.toUsecs(this.inject(ev, f.frame));
       first ??= actual;
       const view = viewOfScript(pkt, actual, f.ports);
       view.frame = f.frame;

@@ -60,6 +60,7 @@ export async function childMain(job: ChildJob): Promise<void> {
       remoteIp: config.remoteIp,
       prefixLen: config.prefixLen,
       mtu: config.mtu,
+      offloads: config.offloads,
       gatewayIp: config.gatewayIp,
     });
     const sys = loadSyscalls();

@@ -28,6 +28,12 @@ export interface NetworkConfig {
   /** Prefix length of the local address (packetdrill: 192.168.0.1/16). */
   prefixLen: number;
   mtu: number;
+  /**
+   * Keep TSO/GSO and checksum offload on the kernel's side, as packetdrill's
+   * tun device has them: the kernel then sends super-segments (one per write,
+   * up to 64 KB) and their TCP checksums are left partial.
+   */
+  offloads: boolean;
   /** A gateway on the local subnet through which the remote is reached, or null for on-link. */
   gatewayIp: string | null;
 }
@@ -79,8 +85,12 @@ export function setUpNetwork(cfg: NetworkConfig): Network {
     sysctl(`net/ipv6/conf/${KERNEL_IF}/accept_dad`, 0);
     sysctl(`net/ipv6/conf/${KERNEL_IF}/router_solicitations`, 0);
   }
-  for (const dev of [KERNEL_IF, WIRE_IF]) {
+  for (const dev of cfg.offloads ? [] : [KERNEL_IF, WIRE_IF]) {
     run('ethtool', ['-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
+  }
+  if (cfg.offloads) {
+    run('ethtool', ['-K', KERNEL_IF, 'tso', 'on', 'gso', 'on', 'tx', 'on']);
+    run('ethtool', ['-K', WIRE_IF, 'gro', 'on', 'rx', 'on']);
   }
   const neighbour = cfg.gatewayIp ?? cfg.remoteIp;
   const ipRest = [

@@ -63,6 +63,10 @@ export const KNOWN_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, Op
   ['netmask_ip', { value: 'required' }],
   ['speed', { value: 'required' }],
   ['mss', { value: 'required' }],
+  // pktdrill's own (src/engine/options.ts)
+  ['offloads', { value: 'required' }],
+  ['seed', { value: 'required' }],
+  ['deadline', { value: 'required' }],
   ['mtu', { value: 'required' }],
   ['init_scripts', { value: 'required' }],
   ['tolerance_usecs', { value: 'required' }],
