@@ -7,4 +7,5 @@ echo "serial: $(tail -1 /tmp/pktdrill-bench-serial.txt), wall $(echo "$t1 - $t0"
 for i in 1 2 3 4 5; do
   t0=$(date +%s.%N); node bin/pktdrill.js run -j 8 scripts-tcp/ > /tmp/pktdrill-bench-j8.txt; t1=$(date +%s.%N)
   echo "-j 8 run $i: $(tail -1 /tmp/pktdrill-bench-j8.txt), wall $(echo "$t1 - $t0" | bc) s, timing failures: $(grep -c 'timing error\|timed out' /tmp/pktdrill-bench-j8.txt)"
+  grep -h "timing error\|timed out" /tmp/pktdrill-bench-j8.txt | sed "s/^/    /"
 done

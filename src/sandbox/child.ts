@@ -68,7 +68,7 @@ export async function childMain(job: ChildJob): Promise<void> {
     const early: Parameters<Engine['onCaptured']>[0][] = [];
     // Every frame both ways, in order, for the run's pcap.
     const records: PcapRecordInput[] = [];
-    wire = new Wire(net.wireIf, `ether src ${KERNEL_MAC} and (ip or ip6)`, (frame) => {
+    wire = new Wire(net.wireIf, net.kernelIf, `ether src ${KERNEL_MAC} and (ip or ip6)`, (frame) => {
       records.push({ frame: frame.bytes, timeNs: frame.timeNs });
       const seg = decodeLive(frame.bytes, frame.timeNs);
       if (seg === null || typeof seg === 'string') return;

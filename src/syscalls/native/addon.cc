@@ -502,7 +502,10 @@ class CallWorker final : public Napi::AsyncWorker {
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { op_.exec(input_, output_); }
+  void Execute() override {
+    ApplyRealtimeToThisThread();
+    op_.exec(input_, output_);
+  }
   void OnOK() override {
     Napi::HandleScope scope(Env());
     deferred_.Resolve(Encode(Env(), output_));

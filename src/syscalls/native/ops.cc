@@ -8,6 +8,8 @@
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <sched.h>
+
+#include <atomic>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,20 @@ uint64_t MonotonicNs() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull +
          static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// The real-time priority the process asked for (0: none). Pool threads that
+// run blocking calls take it too, on their first call after it was set, so a
+// blocking connect() starts (and sends its SYN) on time under load.
+std::atomic<int> g_realtime_priority{0};
+
+void ApplyRealtimeToThisThread() {
+  thread_local int applied = 0;
+  const int want = g_realtime_priority.load(std::memory_order_relaxed);
+  if (want == applied) return;
+  sched_param p{};
+  p.sched_priority = want;
+  if (::sched_setscheduler(0, want ? (SCHED_RR | SCHED_RESET_ON_FORK) : SCHED_OTHER, &p) == 0) applied = want;
 }
 
 namespace {
@@ -369,7 +385,9 @@ void SetRealtime(const Input& in, Output& out) {
   Timed(out, [&] {
     sched_param p{};
     p.sched_priority = Int(in, 0);
-    return ::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p);
+    const int r = ::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p);
+    if (r == 0) g_realtime_priority.store(p.sched_priority);
+    return r;
   });
 }
 

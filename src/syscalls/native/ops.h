@@ -124,4 +124,7 @@ const std::vector<OpSpec>& AllOps();
 
 uint64_t MonotonicNs();
 
+// Give the calling (pool) thread the process's real-time priority, if any.
+void ApplyRealtimeToThisThread();
+
 }  // namespace pktdrill
