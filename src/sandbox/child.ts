@@ -92,6 +92,9 @@ export async function childMain(job: ChildJob): Promise<void> {
     // so commands and servers the script starts run at normal priority).
     // Setting up ran at normal priority, so parallel scripts starting up do
     // not hold each other's clocks up.
+    // Start the libuv pool now: its threads are made on first use, and a
+    // script's first blocking call must not pay for that on the clock.
+    await sys.invokeAsync('close', [-1]);
     if (isRoot() && availableParallelism() > 1) sys.invoke('set_realtime', [1]);
     const verdict = await engine.run();
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
