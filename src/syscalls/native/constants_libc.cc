@@ -538,61 +538,7 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 
   // TCP socket options (netinet/tcp.h)
-#ifdef TCP_NODELAY
-  K(TCP_NODELAY);
-#endif
-#ifdef TCP_MAXSEG
-  K(TCP_MAXSEG);
-#endif
-#ifdef TCP_CORK
-  K(TCP_CORK);
-#endif
-#ifdef TCP_KEEPIDLE
-  K(TCP_KEEPIDLE);
-#endif
-#ifdef TCP_KEEPINTVL
-  K(TCP_KEEPINTVL);
-#endif
-#ifdef TCP_KEEPCNT
-  K(TCP_KEEPCNT);
-#endif
-#ifdef TCP_SYNCNT
-  K(TCP_SYNCNT);
-#endif
-#ifdef TCP_LINGER2
-  K(TCP_LINGER2);
-#endif
-#ifdef TCP_DEFER_ACCEPT
-  K(TCP_DEFER_ACCEPT);
-#endif
-#ifdef TCP_WINDOW_CLAMP
-  K(TCP_WINDOW_CLAMP);
-#endif
-#ifdef TCP_INFO
-  K(TCP_INFO);
-#endif
-#ifdef TCP_QUICKACK
-  K(TCP_QUICKACK);
-#endif
-#ifdef TCP_CONGESTION
-  K(TCP_CONGESTION);
-#endif
-#ifdef TCP_MD5SIG
-  K(TCP_MD5SIG);
-#endif
-#ifdef TCP_COOKIE_TRANSACTIONS
-  K(TCP_COOKIE_TRANSACTIONS);
-#endif
 #include "tcp_sockopt_names.inc"
-#ifdef TCP_MSS
-  K(TCP_MSS);
-#endif
-#ifdef TCP_MAXWIN
-  K(TCP_MAXWIN);
-#endif
-#ifdef TCP_MAX_WINSHIFT
-  K(TCP_MAX_WINSHIFT);
-#endif
 #ifdef TCPI_OPT_TIMESTAMPS
   K(TCPI_OPT_TIMESTAMPS);
 #endif

@@ -35,48 +35,6 @@ namespace pktdrill {
 
 void AddUapiConstants(std::vector<Constant>& out) {
   // TCP (linux/tcp.h): options glibc may not know yet
-#ifdef TCP_NODELAY
-  K(TCP_NODELAY);
-#endif
-#ifdef TCP_MAXSEG
-  K(TCP_MAXSEG);
-#endif
-#ifdef TCP_CORK
-  K(TCP_CORK);
-#endif
-#ifdef TCP_KEEPIDLE
-  K(TCP_KEEPIDLE);
-#endif
-#ifdef TCP_KEEPINTVL
-  K(TCP_KEEPINTVL);
-#endif
-#ifdef TCP_KEEPCNT
-  K(TCP_KEEPCNT);
-#endif
-#ifdef TCP_SYNCNT
-  K(TCP_SYNCNT);
-#endif
-#ifdef TCP_LINGER2
-  K(TCP_LINGER2);
-#endif
-#ifdef TCP_DEFER_ACCEPT
-  K(TCP_DEFER_ACCEPT);
-#endif
-#ifdef TCP_WINDOW_CLAMP
-  K(TCP_WINDOW_CLAMP);
-#endif
-#ifdef TCP_INFO
-  K(TCP_INFO);
-#endif
-#ifdef TCP_QUICKACK
-  K(TCP_QUICKACK);
-#endif
-#ifdef TCP_CONGESTION
-  K(TCP_CONGESTION);
-#endif
-#ifdef TCP_MD5SIG
-  K(TCP_MD5SIG);
-#endif
 #include "tcp_sockopt_names.inc"
 #ifdef TCPI_OPT_TIMESTAMPS
   K(TCPI_OPT_TIMESTAMPS);
@@ -101,9 +59,6 @@ void AddUapiConstants(std::vector<Constant>& out) {
 #endif
 #ifdef TCPI_OPT_TFO_CHILD
   K(TCPI_OPT_TFO_CHILD);
-#endif
-#ifdef TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT
-  K(TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT);
 #endif
 
   // Error queue (linux/errqueue.h)
