@@ -91,11 +91,12 @@ export async function childMain(job: ChildJob): Promise<void> {
     // real-time round-robin priority for the clock thread only (reset on fork,
     // so commands and servers the script starts run at normal priority).
     // Setting up ran at normal priority, so parallel scripts starting up do
-    // not hold each other's clocks up.
+    // not hold each other's clocks up. PKTDRILL_NO_RT=1 turns it off, for
+    // measuring what it buys (bench/RESULTS.md).
     // Start the libuv pool now: its threads are made on first use, and a
     // script's first blocking call must not pay for that on the clock.
     await sys.invokeAsync('close', [-1]);
-    if (isRoot() && availableParallelism() > 1) sys.invoke('set_realtime', [1]);
+    if (isRoot() && availableParallelism() > 1 && !process.env.PKTDRILL_NO_RT) sys.invoke('set_realtime', [1]);
     const verdict = await engine.run();
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
     if (pcap) {
