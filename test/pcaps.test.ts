@@ -34,6 +34,12 @@ describe('replay of the traces in pcaps/', () => {
     });
   }
 
+  it('replays against a separate server program (--server) too', async () => {
+    const r = await replayTrace('pcaps/passive-open.pcap', { init: DEFAULTS, server: `python3 ${resolve('test/fixtures/servers/answer-200.py')}` });
+    expect(r.error).toBeUndefined();
+    expect(r.result!.status, r.messages.join('\n')).toBe('pass');
+  });
+
   it('a trace edited to disagree with the kernel fails at the edited packet', async () => {
     // Packet 2 is the kernel's SYN-ACK; claim it acknowledged 2 instead of 1.
     const trace = await readPcap('pcaps/passive-open.pcap');
