@@ -215,14 +215,8 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef IPPROTO_MPLS
   K(IPPROTO_MPLS);
 #endif
-#ifdef IPPROTO_ETHERNET
-  K(IPPROTO_ETHERNET);
-#endif
 #ifdef IPPROTO_RAW
   K(IPPROTO_RAW);
-#endif
-#ifdef IPPROTO_MPTCP
-  K(IPPROTO_MPTCP);
 #endif
 
   // Socket option levels
@@ -249,15 +243,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 #ifdef SOL_PACKET
   K(SOL_PACKET);
-#endif
-#ifdef SOL_TLS
-  K(SOL_TLS);
-#endif
-#ifdef SOL_MPTCP
-  K(SOL_MPTCP);
-#endif
-#ifdef SOL_ALG
-  K(SOL_ALG);
 #endif
 
   // SOL_SOCKET options (asm/socket.h via sys/socket.h)
@@ -468,45 +453,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef SO_PEERGROUPS
   K(SO_PEERGROUPS);
 #endif
-#ifdef SO_ZEROCOPY
-  K(SO_ZEROCOPY);
-#endif
-#ifdef SO_TXTIME
-  K(SO_TXTIME);
-#endif
-#ifdef SO_BINDTOIFINDEX
-  K(SO_BINDTOIFINDEX);
-#endif
-#ifdef SO_DETACH_REUSEPORT_BPF
-  K(SO_DETACH_REUSEPORT_BPF);
-#endif
-#ifdef SO_PREFER_BUSY_POLL
-  K(SO_PREFER_BUSY_POLL);
-#endif
-#ifdef SO_BUSY_POLL_BUDGET
-  K(SO_BUSY_POLL_BUDGET);
-#endif
-#ifdef SO_NETNS_COOKIE
-  K(SO_NETNS_COOKIE);
-#endif
-#ifdef SO_BUF_LOCK
-  K(SO_BUF_LOCK);
-#endif
-#ifdef SO_RESERVE_MEM
-  K(SO_RESERVE_MEM);
-#endif
-#ifdef SO_TXREHASH
-  K(SO_TXREHASH);
-#endif
-#ifdef SO_RCVMARK
-  K(SO_RCVMARK);
-#endif
-#ifdef SO_PASSPIDFD
-  K(SO_PASSPIDFD);
-#endif
-#ifdef SO_PEERPIDFD
-  K(SO_PEERPIDFD);
-#endif
 
   // Control message types
 #ifdef SCM_RIGHTS
@@ -527,42 +473,9 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef SCM_WIFI_STATUS
   K(SCM_WIFI_STATUS);
 #endif
-#ifdef SCM_TIMESTAMPING_OPT_STATS
-  K(SCM_TIMESTAMPING_OPT_STATS);
-#endif
-#ifdef SCM_TIMESTAMPING_PKTINFO
-  K(SCM_TIMESTAMPING_PKTINFO);
-#endif
-#ifdef SCM_TXTIME
-  K(SCM_TXTIME);
-#endif
 
   // TCP socket options (netinet/tcp.h)
-#include "tcp_sockopt_names.inc"
-#ifdef TCPI_OPT_TIMESTAMPS
-  K(TCPI_OPT_TIMESTAMPS);
-#endif
-#ifdef TCPI_OPT_SACK
-  K(TCPI_OPT_SACK);
-#endif
-#ifdef TCPI_OPT_WSCALE
-  K(TCPI_OPT_WSCALE);
-#endif
-#ifdef TCPI_OPT_ECN
-  K(TCPI_OPT_ECN);
-#endif
-#ifdef TCPI_OPT_ECN_SEEN
-  K(TCPI_OPT_ECN_SEEN);
-#endif
-#ifdef TCPI_OPT_SYN_DATA
-  K(TCPI_OPT_SYN_DATA);
-#endif
-#ifdef TCPI_OPT_USEC_TS
-  K(TCPI_OPT_USEC_TS);
-#endif
-#ifdef TCPI_OPT_TFO_CHILD
-  K(TCPI_OPT_TFO_CHILD);
-#endif
+#include "both_layers.inc"
 
   // UDP socket options (netinet/udp.h)
 #ifdef UDP_CORK
@@ -657,21 +570,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef IP_CHECKSUM
   K(IP_CHECKSUM);
 #endif
-#ifdef IP_BIND_ADDRESS_NO_PORT
-  K(IP_BIND_ADDRESS_NO_PORT);
-#endif
-#ifdef IP_RECVFRAGSIZE
-  K(IP_RECVFRAGSIZE);
-#endif
-#ifdef IP_RECVERR_RFC4884
-  K(IP_RECVERR_RFC4884);
-#endif
-#ifdef IP_LOCAL_PORT_RANGE
-  K(IP_LOCAL_PORT_RANGE);
-#endif
-#ifdef IP_PROTOCOL
-  K(IP_PROTOCOL);
-#endif
 #ifdef IP_MULTICAST_IF
   K(IP_MULTICAST_IF);
 #endif
@@ -704,12 +602,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 #ifdef IP_PMTUDISC_PROBE
   K(IP_PMTUDISC_PROBE);
-#endif
-#ifdef IP_PMTUDISC_INTERFACE
-  K(IP_PMTUDISC_INTERFACE);
-#endif
-#ifdef IP_PMTUDISC_OMIT
-  K(IP_PMTUDISC_OMIT);
 #endif
 #ifdef IP_DEFAULT_MULTICAST_TTL
   K(IP_DEFAULT_MULTICAST_TTL);
@@ -850,15 +742,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef IPV6_LEAVE_ANYCAST
   K(IPV6_LEAVE_ANYCAST);
 #endif
-#ifdef IPV6_MULTICAST_ALL
-  K(IPV6_MULTICAST_ALL);
-#endif
-#ifdef IPV6_ROUTER_ALERT_ISOLATE
-  K(IPV6_ROUTER_ALERT_ISOLATE);
-#endif
-#ifdef IPV6_RECVERR_RFC4884
-  K(IPV6_RECVERR_RFC4884);
-#endif
 #ifdef IPV6_IPSEC_POLICY
   K(IPV6_IPSEC_POLICY);
 #endif
@@ -916,9 +799,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #ifdef IPV6_TCLASS
   K(IPV6_TCLASS);
 #endif
-#ifdef IPV6_AUTOFLOWLABEL
-  K(IPV6_AUTOFLOWLABEL);
-#endif
 #ifdef IPV6_ADDR_PREFERENCES
   K(IPV6_ADDR_PREFERENCES);
 #endif
@@ -936,12 +816,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 #ifdef IPV6_UNICAST_IF
   K(IPV6_UNICAST_IF);
-#endif
-#ifdef IPV6_RECVFRAGSIZE
-  K(IPV6_RECVFRAGSIZE);
-#endif
-#ifdef IPV6_FREEBIND
-  K(IPV6_FREEBIND);
 #endif
 #ifdef IPV6_FLOWINFO
   K(IPV6_FLOWINFO);
@@ -969,12 +843,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 #ifdef IPV6_PMTUDISC_PROBE
   K(IPV6_PMTUDISC_PROBE);
-#endif
-#ifdef IPV6_PMTUDISC_INTERFACE
-  K(IPV6_PMTUDISC_INTERFACE);
-#endif
-#ifdef IPV6_PMTUDISC_OMIT
-  K(IPV6_PMTUDISC_OMIT);
 #endif
 
   // Well-known IPv4 addresses, host byte order (netinet/in.h)
@@ -1448,12 +1316,6 @@ void AddLibcConstants(std::vector<Constant>& out) {
 #endif
 #ifdef SIOCATMARK
   K(SIOCATMARK);
-#endif
-#ifdef SIOCGSTAMP
-  K(SIOCGSTAMP);
-#endif
-#ifdef SIOCGSTAMPNS
-  K(SIOCGSTAMPNS);
 #endif
 #ifdef SIOCGIFMTU
   K(SIOCGIFMTU);

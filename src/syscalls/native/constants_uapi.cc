@@ -35,31 +35,7 @@ namespace pktdrill {
 
 void AddUapiConstants(std::vector<Constant>& out) {
   // TCP (linux/tcp.h): options glibc may not know yet
-#include "tcp_sockopt_names.inc"
-#ifdef TCPI_OPT_TIMESTAMPS
-  K(TCPI_OPT_TIMESTAMPS);
-#endif
-#ifdef TCPI_OPT_SACK
-  K(TCPI_OPT_SACK);
-#endif
-#ifdef TCPI_OPT_WSCALE
-  K(TCPI_OPT_WSCALE);
-#endif
-#ifdef TCPI_OPT_ECN
-  K(TCPI_OPT_ECN);
-#endif
-#ifdef TCPI_OPT_ECN_SEEN
-  K(TCPI_OPT_ECN_SEEN);
-#endif
-#ifdef TCPI_OPT_SYN_DATA
-  K(TCPI_OPT_SYN_DATA);
-#endif
-#ifdef TCPI_OPT_USEC_TS
-  K(TCPI_OPT_USEC_TS);
-#endif
-#ifdef TCPI_OPT_TFO_CHILD
-  K(TCPI_OPT_TFO_CHILD);
-#endif
+#include "both_layers.inc"
 
   // Error queue (linux/errqueue.h)
 #ifdef SO_EE_ORIGIN_NONE
@@ -125,12 +101,6 @@ void AddUapiConstants(std::vector<Constant>& out) {
 #endif
 #ifdef SIOCGSTAMPNS_OLD
   K(SIOCGSTAMPNS_OLD);
-#endif
-#ifdef SIOCGSTAMP
-  K(SIOCGSTAMP);
-#endif
-#ifdef SIOCGSTAMPNS
-  K(SIOCGSTAMPNS);
 #endif
 
   // Kernel TLS (linux/tls.h)
@@ -297,118 +267,10 @@ void AddUapiConstants(std::vector<Constant>& out) {
 #endif
 
   // IPv4/IPv6 options glibc may not know yet (linux/in.h, linux/in6.h)
-#ifdef IPPROTO_MPTCP
-  K(IPPROTO_MPTCP);
-#endif
-#ifdef IPPROTO_ETHERNET
-  K(IPPROTO_ETHERNET);
-#endif
-#ifdef IP_BIND_ADDRESS_NO_PORT
-  K(IP_BIND_ADDRESS_NO_PORT);
-#endif
-#ifdef IP_RECVFRAGSIZE
-  K(IP_RECVFRAGSIZE);
-#endif
-#ifdef IP_RECVERR_RFC4884
-  K(IP_RECVERR_RFC4884);
-#endif
-#ifdef IP_LOCAL_PORT_RANGE
-  K(IP_LOCAL_PORT_RANGE);
-#endif
-#ifdef IP_PROTOCOL
-  K(IP_PROTOCOL);
-#endif
-#ifdef IP_PMTUDISC_INTERFACE
-  K(IP_PMTUDISC_INTERFACE);
-#endif
-#ifdef IP_PMTUDISC_OMIT
-  K(IP_PMTUDISC_OMIT);
-#endif
-#ifdef IPV6_AUTOFLOWLABEL
-  K(IPV6_AUTOFLOWLABEL);
-#endif
-#ifdef IPV6_RECVFRAGSIZE
-  K(IPV6_RECVFRAGSIZE);
-#endif
-#ifdef IPV6_FREEBIND
-  K(IPV6_FREEBIND);
-#endif
-#ifdef IPV6_RECVERR_RFC4884
-  K(IPV6_RECVERR_RFC4884);
-#endif
-#ifdef IPV6_ROUTER_ALERT_ISOLATE
-  K(IPV6_ROUTER_ALERT_ISOLATE);
-#endif
-#ifdef IPV6_MULTICAST_ALL
-  K(IPV6_MULTICAST_ALL);
-#endif
-#ifdef IPV6_PMTUDISC_INTERFACE
-  K(IPV6_PMTUDISC_INTERFACE);
-#endif
-#ifdef IPV6_PMTUDISC_OMIT
-  K(IPV6_PMTUDISC_OMIT);
-#endif
 
   // Socket options glibc may not know yet (asm/socket.h)
-#ifdef SO_ZEROCOPY
-  K(SO_ZEROCOPY);
-#endif
-#ifdef SO_TXTIME
-  K(SO_TXTIME);
-#endif
-#ifdef SO_BINDTOIFINDEX
-  K(SO_BINDTOIFINDEX);
-#endif
-#ifdef SO_DETACH_REUSEPORT_BPF
-  K(SO_DETACH_REUSEPORT_BPF);
-#endif
-#ifdef SO_PREFER_BUSY_POLL
-  K(SO_PREFER_BUSY_POLL);
-#endif
-#ifdef SO_BUSY_POLL_BUDGET
-  K(SO_BUSY_POLL_BUDGET);
-#endif
-#ifdef SO_NETNS_COOKIE
-  K(SO_NETNS_COOKIE);
-#endif
-#ifdef SO_BUF_LOCK
-  K(SO_BUF_LOCK);
-#endif
-#ifdef SO_RESERVE_MEM
-  K(SO_RESERVE_MEM);
-#endif
-#ifdef SO_TXREHASH
-  K(SO_TXREHASH);
-#endif
-#ifdef SO_RCVMARK
-  K(SO_RCVMARK);
-#endif
-#ifdef SO_PASSPIDFD
-  K(SO_PASSPIDFD);
-#endif
-#ifdef SO_PEERPIDFD
-  K(SO_PEERPIDFD);
-#endif
-#ifdef SCM_TXTIME
-  K(SCM_TXTIME);
-#endif
-#ifdef SCM_TIMESTAMPING_OPT_STATS
-  K(SCM_TIMESTAMPING_OPT_STATS);
-#endif
-#ifdef SCM_TIMESTAMPING_PKTINFO
-  K(SCM_TIMESTAMPING_PKTINFO);
-#endif
 
   // Levels glibc may not know yet (linux/socket.h)
-#ifdef SOL_TLS
-  K(SOL_TLS);
-#endif
-#ifdef SOL_MPTCP
-  K(SOL_MPTCP);
-#endif
-#ifdef SOL_ALG
-  K(SOL_ALG);
-#endif
 
   // TCP_NLA_* attributes of SCM_TIMESTAMPING_OPT_STATS (linux/tcp.h enum)
   K(TCP_NLA_PAD);

@@ -69,6 +69,21 @@ socklen_t AddrLen(const Input& in, size_t i) {
   return a ? a->len : 0;
 }
 
+// Splits the `ret` bytes a read filled over its iovecs, in order: `iov` per
+// buffer, `data` the same bytes concatenated.
+void SplitIov(std::vector<std::vector<uint8_t>> bufs, int64_t ret, Output& out) {
+  std::vector<uint8_t> all;
+  int64_t left = ret > 0 ? ret : 0;
+  for (auto& b : bufs) {
+    const size_t take = std::min<size_t>(b.size(), static_cast<size_t>(left));
+    b.resize(take);
+    all.insert(all.end(), b.begin(), b.end());
+    left -= static_cast<int64_t>(take);
+  }
+  out.iov = std::move(bufs);
+  out.data = std::move(all);
+}
+
 // Keeps the first n bytes of buf (n = a call's return value; none if < 0).
 std::vector<uint8_t> Filled(std::vector<uint8_t> buf, int64_t n) {
   buf.resize(n > 0 ? std::min<size_t>(static_cast<size_t>(n), buf.size()) : 0);
@@ -215,18 +230,7 @@ void Readv(const Input& in, Output& out) {
   const int64_t ret = Timed(out, [&] {
     return ::readv(Int(in, 0), iov.data(), static_cast<int>(iov.size()));
   });
-  // Split the ret bytes read over the iovecs in order, as the kernel filled
-  // them; data is the same bytes concatenated.
-  std::vector<uint8_t> all;
-  int64_t left = ret > 0 ? ret : 0;
-  for (auto& b : bufs) {
-    const size_t take = std::min<size_t>(b.size(), static_cast<size_t>(left));
-    b.resize(take);
-    all.insert(all.end(), b.begin(), b.end());
-    left -= static_cast<int64_t>(take);
-  }
-  out.iov = std::move(bufs);
-  out.data = std::move(all);
+  SplitIov(std::move(bufs), ret, out);
 }
 
 void Writev(const Input& in, Output& out) {
@@ -318,16 +322,7 @@ void Recvmsg(const Input& in, Output& out) {
   msg.msg_controllen = Size(in, 3);
   const int64_t ret =
       Timed(out, [&] { return ::recvmsg(Int(in, 0), &msg, Int(in, 2)); });
-  std::vector<uint8_t> all;
-  int64_t left = ret > 0 ? ret : 0;
-  for (auto& b : bufs) {
-    const size_t take = std::min<size_t>(b.size(), static_cast<size_t>(left));
-    b.resize(take);
-    all.insert(all.end(), b.begin(), b.end());
-    left -= static_cast<int64_t>(take);
-  }
-  out.iov = std::move(bufs);
-  out.data = std::move(all);
+  SplitIov(std::move(bufs), ret, out);
   if (ret < 0) return;
   out.msgFlags = msg.msg_flags;
   name.len = msg.msg_namelen;
