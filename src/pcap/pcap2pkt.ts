@@ -68,6 +68,7 @@
  * `--connect_port` when not packetdrill's 8080, and on every packet of a
  * multi-flow script.
  */
+import { DEFAULTS } from '../engine/config.js';
 import { lettersFromFlags, renderOptions, type OptionText } from '../engine/render.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
@@ -132,10 +133,12 @@ export interface PcapToPktOutput {
 /** Packets this close after inbound data (µs) count as the kernel's immediate answer: the app's read goes after them. */
 const INSTANT_USECS = 1000;
 
-const DEFAULT_PORT = 8080;
+/** The engine's default ports: a script says --bind_port/--connect_port only when a trace differs. */
+const DEFAULT_BIND_PORT = DEFAULTS.bindPort;
+const DEFAULT_CONNECT_PORT = DEFAULTS.connectPort;
 
 /** The engine's --tolerance_percent, as a share: how far a kernel timer may stray, relative to its timeout. */
-const TOLERANCE_SHARE = 0.125;
+const TOLERANCE_SHARE = DEFAULTS.tolerancePercent / 100;
 
 /** Backlogs tried past the least the SYNs allow. */
 const MAX_BACKLOG_TRIES = 64;
@@ -332,8 +335,8 @@ function initCommands(opts: PcapToPktOptions): string[] {
 function optionLines(ipVersion: 4 | 6, opts: PcapToPktOptions, bindPort: number | null, connectPort: number | null): string[] {
   const options: string[] = [];
   if (ipVersion === 6) options.push('--ip_version=ipv6');
-  if (bindPort !== null && bindPort !== DEFAULT_PORT) options.push(`--bind_port=${bindPort}`);
-  if (connectPort !== null && connectPort !== DEFAULT_PORT) options.push(`--connect_port=${connectPort}`);
+  if (bindPort !== null && bindPort !== DEFAULT_BIND_PORT) options.push(`--bind_port=${bindPort}`);
+  if (connectPort !== null && connectPort !== DEFAULT_CONNECT_PORT) options.push(`--connect_port=${connectPort}`);
   if (opts.toleranceUsecs !== undefined) options.push(`--tolerance_usecs=${opts.toleranceUsecs}`);
   return options;
 }
