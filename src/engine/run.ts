@@ -35,6 +35,12 @@ export interface EngineHooks {
   onTrace?: (t: TraceEntry) => void;
   /** Called as each event starts: lets the parent name the line a stuck script is on. */
   onEvent?: (line: number, what: string) => void;
+  /**
+   * Called once when the timed part is over (the last event ran, or the
+   * script stopped): what follows (code blocks, the verdict, the capture)
+   * needs no precise timing and must not hold the CPU from parallel scripts.
+   */
+  onTimedDone?: () => void;
 }
 
 interface TimedEvent {
@@ -160,13 +166,23 @@ export class Engine {
   }
 
   async run(): Promise<Verdict> {
+    let stopped = false;
     try {
       await this.runEvents();
       await this.finishPending();
-      const cf = await this.code.execute(this.cfg.commandDir ?? dirname(this.file));
-      if (cf) this.fail({ kind: 'code', span: { line: cf.line, column: 1, endLine: cf.line, endColumn: 1 }, message: cf.message, detail: cf.detail });
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
+      stopped = true;
+    } finally {
+      this.hooks.onTimedDone?.();
+    }
+    if (!stopped) {
+      try {
+        const cf = await this.code.execute(this.cfg.commandDir ?? dirname(this.file));
+        if (cf) this.fail({ kind: 'code', span: { line: cf.line, column: 1, endLine: cf.line, endColumn: 1 }, message: cf.message, detail: cf.detail });
+      } catch (e) {
+        if (!(e instanceof Stop)) throw e;
+      }
     }
     if (this.captured.length > 0) {
       this.note(null, `${this.captured.length} outbound packet(s) after the last outbound event were not checked (packetdrill does not check them either)`);

@@ -77,6 +77,11 @@ export async function childMain(job: ChildJob): Promise<void> {
     });
     const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
     const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
+    let realtime = false;
+    const onTimedDone = () => {
+      if (realtime) sys.invoke('set_realtime', [0]);
+      realtime = false;
+    };
     const w = wire;
     const recordingWire = {
       send(frame: Uint8Array): bigint {
@@ -85,7 +90,7 @@ export async function childMain(job: ChildJob): Promise<void> {
         return t;
       },
     };
-    engine = new Engine(file, parsed.value, config, sys, recordingWire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent });
+    engine = new Engine(file, parsed.value, config, sys, recordingWire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent, onTimedDone });
     for (const s of early) engine.onCaptured(s);
     // As packetdrill does on machines with more than one CPU: the lowest
     // real-time round-robin priority for the clock thread only (reset on fork,
@@ -93,10 +98,16 @@ export async function childMain(job: ChildJob): Promise<void> {
     // Setting up ran at normal priority, so parallel scripts starting up do
     // not hold each other's clocks up. PKTDRILL_NO_RT=1 turns it off, for
     // measuring what it buys (bench/RESULTS.md).
-    // Start the libuv pool now: its threads are made on first use, and a
-    // script's first blocking call must not pay for that on the clock.
-    await sys.invokeAsync('close', [-1]);
-    if (isRoot() && availableParallelism() > 1 && !process.env.PKTDRILL_NO_RT) sys.invoke('set_realtime', [1]);
+    if (isRoot() && availableParallelism() > 1 && !process.env.PKTDRILL_NO_RT) realtime = sys.invoke('set_realtime', [1]).ret === 0;
+    // Start the libuv pool now, after the priority is set: its threads are
+    // made on first use and take the priority on their first call, and a
+    // script's first blocking call must not pay for either on the clock
+    // (a pool thread still at normal priority waits behind every other
+    // script's start-up). One short sleep per thread, all at once, so each
+    // thread gets one.
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const warmUntil = process.hrtime.bigint() + 2_000_000n;
+    await Promise.all(Array.from({ length: poolSize }, () => sys.invokeAsync('sleep_until', [warmUntil])));
     const verdict = await engine.run();
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
     if (pcap) {

@@ -375,12 +375,15 @@ void SleepUntil(const Input& in, Output& out) {
 }
 
 // The calling thread takes SCHED_RR at the given priority with
-// SCHED_RESET_ON_FORK, so commands it starts run at normal priority.
+// SCHED_RESET_ON_FORK, so commands it starts run at normal priority; 0 puts
+// it (and, on their next call, the pool threads) back to SCHED_OTHER.
 void SetRealtime(const Input& in, Output& out) {
   Timed(out, [&] {
     sched_param p{};
     p.sched_priority = Int(in, 0);
-    const int r = ::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p);
+    // 0 goes back to normal scheduling (the script's timed part is over).
+    const int policy = p.sched_priority ? (SCHED_RR | SCHED_RESET_ON_FORK) : SCHED_OTHER;
+    const int r = ::sched_setscheduler(0, policy, &p);
     if (r == 0) g_realtime_priority.store(p.sched_priority);
     return r;
   });
