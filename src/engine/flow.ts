@@ -173,14 +173,22 @@ export class Flows {
 
   /**
    * The flow a captured segment belongs to: by remote port, else the default
-   * flow while its ports are still unknown (an active open's first SYN).
+   * flow while its ports are still unknown (an active open's first SYN). A
+   * SYN (without ACK) to the default flow's remote port from another local
+   * port is the script's next active open (a new socket connects, as in
+   * packetdrill, where each socket has its own tuple): the default flow
+   * follows it.
    */
-  forCaptured(localPort: number, remotePort: number): Flow | null {
+  forCaptured(localPort: number, remotePort: number, pureSyn = false): Flow | null {
     const byPort = this.byKey.get(remotePort);
     if (byPort) return byPort;
     const d = this.byKey.get(DEFAULT_FLOW);
     if (!d) return null;
     if ((d.remotePort === null || d.remotePort === remotePort) && (d.localPort === null || d.localPort === localPort)) {
+      return d;
+    }
+    if (pureSyn && d.remotePort === remotePort) {
+      d.localPort = localPort;
       return d;
     }
     return null;

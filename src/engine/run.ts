@@ -157,7 +157,7 @@ export class Engine {
 
   /** A frame the kernel sent, already decoded; called by the capture. */
   onCaptured(seg: LiveSegment): void {
-    const flow = this.flows.forCaptured(seg.localPort, seg.remotePort);
+    const flow = this.flows.forCaptured(seg.localPort, seg.remotePort, seg.tcp !== undefined && seg.tcp !== null && (seg.tcp.flags & 0x12) === 0x02);
     if (flow && seg.tcp) noteSent(flow, seg, this.ctx.family);
     this.captured.push(seg);
     const w = this.wake;
