@@ -13,8 +13,12 @@ export interface RunConfig {
   toleranceUsecs: number;
   tolerancePercent: number;
   mtu: number;
-  /** TSO/GSO on the kernel's side, as packetdrill's tun (pktdrill's --offloads=on). */
-  offloads: boolean;
+  /**
+   * TSO/GSO on the kernel's side, as packetdrill's tun has them: 'on', 'off'
+   * (real segments), or 'auto' (on only for a script that expects
+   * super-segments; src/script/wire-needs.ts decides).
+   */
+  offloads: 'auto' | 'on' | 'off';
   /** Symbols from -D NAME=value; visible to expressions and to commands' environment. */
   defines: Record<string, string>;
   /** Keep going after a failure and report all of them (packetdrill's --non_fatal). */
@@ -44,7 +48,7 @@ export const DEFAULTS: Readonly<RunConfig> = {
   toleranceUsecs: 4000,
   tolerancePercent: 12.5,
   mtu: 1500,
-  offloads: false,
+  offloads: 'auto',
   defines: {},
   nonFatal: false,
   seed: 0,

@@ -89,10 +89,10 @@ export const OPTIONS: OptionSpec[] = [
   {
     name: 'offloads',
     value: true,
-    help: 'on: TSO/GSO on the kernel side as packetdrill\'s tun (super-segments); off (default): real segments',
+    help: "auto (default): TSO/GSO on the kernel side, as packetdrill's tun, only for a script that expects super-segments; on; off: real segments",
     apply: (c, v) => {
-      if (v !== 'on' && v !== 'off') return `bad --offloads: '${v}'; expected on or off`;
-      c.offloads = v === 'on';
+      if (v !== 'on' && v !== 'off' && v !== 'auto') return `bad --offloads: '${v}'; expected auto, on or off`;
+      c.offloads = v;
       return null;
     },
   },

@@ -5,8 +5,11 @@
 
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodePcap, wallClockAnchor, type PcapRecordInput } from '../pcap/write.js';
 import { parseScript } from '../script/parse.js';
+import { wireNeeds } from '../script/wire-needs.js';
+import { substituteDefines } from '../script/defines.js';
 import type { RunConfig } from '../engine/config.js';
 import { Engine } from '../engine/run.js';
 import { decodeLive } from '../engine/live.js';
@@ -14,6 +17,7 @@ import type { Failure, TraceEntry, Verdict } from '../engine/verdict.js';
 import { availableParallelism } from 'node:os';
 import { setUpNetwork, SandboxError, KERNEL_MAC } from './network.js';
 import { isRoot } from './spawn.js';
+import { hostPath, privateTmp } from './host-path.js';
 import { Wire, WireError } from '../link/wire.js';
 import { loadSyscalls } from '../syscalls/index.js';
 
@@ -30,6 +34,11 @@ export interface ChildJob {
 }
 
 const OUT_FD = 3;
+/** Programs that stand in front of the system's for a script's commands. */
+const SANDBOX_BIN = fileURLToPath(new URL('../../share/sandbox-bin', import.meta.url));
+/** fcntl(2) on Linux: set the descriptor flags; close on exec. */
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
 
 function send(msg: unknown): void {
   const line = JSON.stringify(msg, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)) + '\n';
@@ -43,7 +52,10 @@ function setupVerdict(file: string, message: string, seed: number): Verdict {
 
 export async function childMain(job: ChildJob): Promise<void> {
   const { file, config } = job;
-  process.env.PACKETDRILL_PID = String(job.runId);
+  // packetdrill's commands find packetdrill as their shell's parent
+  // (`${PPID}`): here that is this process, PID 1 of the sandbox. With a
+  // private /tmp no two runs share the files named after it.
+  process.env.PACKETDRILL_PID = privateTmp() ? '1' : String(job.runId);
   // Pair the monotonic clock with wall time once, so capture times are real dates.
   const anchor = wallClockAnchor();
   let wire: Wire | null = null;
@@ -54,16 +66,35 @@ export async function childMain(job: ChildJob): Promise<void> {
       send({ type: 'verdict', verdict: setupVerdict(file, parsed.error.message, config.seed) });
       return;
     }
+    const undefinedSymbol = substituteDefines(parsed.value, config.defines);
+    if (undefinedSymbol) {
+      const { name, span } = undefinedSymbol;
+      const v = setupVerdict(file, `'${name}' is not defined; expected a hex value, or -D ${name}=<hex> on the command line`, config.seed);
+      v.failures[0]!.span = span;
+      send({ type: 'verdict', verdict: v });
+      return;
+    }
+    const family = config.ipVersion === 'ipv6' ? 6 : 4;
+    const needs = wireNeeds(parsed.value, config.mtu, family);
+    const offloads = config.offloads === 'auto' ? needs.superSegments : config.offloads === 'on';
     const net = setUpNetwork({
-      family: config.ipVersion === 'ipv6' ? 6 : 4,
+      family,
       localIp: config.localIp,
       remoteIp: config.remoteIp,
       prefixLen: config.prefixLen,
       mtu: config.mtu,
-      offloads: config.offloads,
+      offloads,
       gatewayIp: config.gatewayIp,
+      linkMtu: needs.largestInbound > config.mtu ? 65535 : config.mtu,
     });
+    // Commands find pktdrill's sysctl first (share/sandbox-bin/sysctl: the
+    // host's congestion control restrictions, emulated by this route).
+    process.env.PATH = `${SANDBOX_BIN}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`;
+    process.env.PKTDRILL_ROUTE = net.route.spec;
+    process.env.PKTDRILL_ROUTE_FAMILY = net.route.family;
     const sys = loadSyscalls();
+    // The host's /tmp (fd 9) is for this process alone, not for commands.
+    if (privateTmp()) sys.invoke('fcntl', [Number(process.env.PKTDRILL_HOST_TMP_FD), F_SETFD, FD_CLOEXEC]);
     let engine: Engine | null = null;
     const early: Parameters<Engine['onCaptured']>[0][] = [];
     // Every frame both ways, in order, for the run's pcap.
@@ -112,7 +143,7 @@ export async function childMain(job: ChildJob): Promise<void> {
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
     if (pcap) {
       try {
-        writeFileSync(pcap, encodePcap(records, { anchor }));
+        writeFileSync(hostPath(pcap), encodePcap(records, { anchor }));
         verdict.pcap = pcap;
       } catch (e) {
         verdict.failures.push({ kind: 'setup', span: null, message: `cannot write the capture ${pcap}: ${(e as Error).message}` });

@@ -36,6 +36,13 @@ export interface NetworkConfig {
   offloads: boolean;
   /** A gateway on the local subnet through which the remote is reached, or null for on-link. */
   gatewayIp: string | null;
+  /**
+   * The MTU of the two veth ends when the script injects packets larger
+   * than `mtu` (packetdrill's tun takes them as GSO writes): the links take
+   * frames up to this size while the route to the remote keeps `mtu`, so
+   * what the kernel sends and the MSS it announces are those of `mtu`.
+   */
+  linkMtu?: number;
 }
 
 export interface Network {
@@ -43,6 +50,8 @@ export interface Network {
   wireIf: string;
   kernelMac: string;
   wireMac: string;
+  /** The route to the remote address, as `ip route add` took it. */
+  route: { family: '-4' | '-6'; spec: string };
 }
 
 export class SandboxError extends Error {}
@@ -71,10 +80,14 @@ function sysctl(name: string, value: string | number): void {
 /** Build the veth wire. Must run inside the script's fresh network namespace. */
 export function setUpNetwork(cfg: NetworkConfig): Network {
   const v = cfg.family === 6 ? '-6' : '-4';
+  const linkMtu = Math.max(cfg.mtu, cfg.linkMtu ?? cfg.mtu);
+  // With a larger link MTU the route carries the script's MTU (not locked,
+  // so ICMP "fragmentation needed" can still lower it).
+  const routeMtu = linkMtu > cfg.mtu ? ` mtu ${cfg.mtu}` : '';
   // One `ip` process for everything, in order.
   const batch = [
     'link set lo up',
-    `link add ${KERNEL_IF} address ${KERNEL_MAC} mtu ${cfg.mtu} type veth peer name ${WIRE_IF} address ${WIRE_MAC} mtu ${cfg.mtu}`,
+    `link add ${KERNEL_IF} address ${KERNEL_MAC} mtu ${linkMtu} type veth peer name ${WIRE_IF} address ${WIRE_MAC} mtu ${linkMtu}`,
   ];
   run('ip', ['-batch', '-'], batch.join('\n') + '\n');
   // The wire side never speaks for itself: no IPv6 link-local, no router solicitations, no MLD.
@@ -92,18 +105,21 @@ export function setUpNetwork(cfg: NetworkConfig): Network {
     run('ethtool', ['-K', KERNEL_IF, 'tso', 'on', 'gso', 'on', 'tx', 'on']);
     run('ethtool', ['-K', WIRE_IF, 'gro', 'on', 'rx', 'on']);
   }
-  const neighbour = cfg.gatewayIp ?? cfg.remoteIp;
+  // A gateway that is the local address itself (the kernel selftests pass
+  // --gateway_ip=192.168.0.1 with the same local address) means nothing on
+  // packetdrill's tun, which has no link layer: here the remote is on-link.
+  const gateway = cfg.gatewayIp && cfg.gatewayIp.toLowerCase() !== cfg.localIp.toLowerCase() ? cfg.gatewayIp : null;
+  const neighbour = gateway ?? cfg.remoteIp;
+  const route = `${cfg.remoteIp}${gateway ? ` via ${gateway}` : ''} dev ${KERNEL_IF}${routeMtu}`;
   const ipRest = [
     `link set ${WIRE_IF} up`,
     `link set ${KERNEL_IF} up`,
     `addr add ${cfg.localIp}/${cfg.prefixLen} dev ${KERNEL_IF}${cfg.family === 6 ? ' nodad' : ''}`,
-    cfg.gatewayIp
-      ? `route add ${cfg.remoteIp} via ${cfg.gatewayIp} dev ${KERNEL_IF}`
-      : `route add ${cfg.remoteIp} dev ${KERNEL_IF}`,
+    `route add ${route}`,
     `neigh replace ${neighbour} lladdr ${WIRE_MAC} dev ${KERNEL_IF} nud permanent`,
   ];
   run('ip', [v, '-batch', '-'], ipRest.join('\n') + '\n');
-  return { kernelIf: KERNEL_IF, wireIf: WIRE_IF, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC };
+  return { kernelIf: KERNEL_IF, wireIf: WIRE_IF, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC, route: { family: v, spec: route } };
 }
 
 /** Interfaces of the current namespace, from `ip -j` (sysfs may show another namespace's). */

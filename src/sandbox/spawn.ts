@@ -9,7 +9,8 @@
 //          [--user --map-root-user]  when not root
 //  sh -c 'mount ...; exec node <entry> ...'
 //                                /proc/sys read-only except /proc/sys/net (the namespace's
-//                                own sysctls), so no script can change a host setting.
+//                                own sysctls), so no script can change a host setting;
+//                                a private /tmp over the host's (see PRIVATE_TMP).
 
 import process from 'node:process';
 
@@ -29,14 +30,36 @@ const PREPARE = [
 ].join(' && ');
 
 /**
+ * A private /tmp: the host's /tmp stays readable through it (scripts and
+ * the helpers they call may live there), but what the script's commands
+ * write there (packetdrill's set_sysctls.py leaves /tmp/sysctl_restore_PID.sh)
+ * lands in a tmpfs of the sandbox's own and goes with it. So each run may
+ * call itself PID 1, as its commands' `${PPID}` says, without two runs
+ * sharing a file, and nothing is left on the host. The host's /tmp itself
+ * stays open on fd 9, for the capture the script process writes for the
+ * user (src/sandbox/host-path.ts). Where an overlay cannot be mounted, /tmp
+ * is the host's and PACKETDRILL_PID a number unique to the run.
+ */
+const PRIVATE_TMP = [
+  '[ -d /tmp ] && [ -d /dev/shm ]',
+  'mount -t tmpfs -o mode=700 pktdrill-tmp /dev/shm',
+  'mkdir /dev/shm/upper /dev/shm/work',
+  'chmod 1777 /dev/shm/upper',
+  'exec 9</tmp',
+  'mount -t overlay pktdrill-tmp -o lowerdir=/tmp,upperdir=/dev/shm/upper,workdir=/dev/shm/work /tmp',
+  'export PKTDRILL_HOST_TMP_FD=9',
+].join(' && ');
+
+/**
  * V8 flags of the script process. Its main thread runs at a real-time
  * priority; V8's parallel scavenger makes it wait for helper threads that
  * run at normal priority, which on a loaded machine wait behind every other
  * script's start-up: a priority inversion that made injections 5-15 ms late
  * at -j 8 (bench/RESULTS.md). Collecting on the main thread alone costs
- * little for a heap this small.
+ * little for a heap this small. PKTDRILL_CHILD_NODE_FLAGS replaces them,
+ * for measuring (bench/RESULTS.md).
  */
-const CHILD_NODE_FLAGS = ['--single-threaded-gc'];
+const CHILD_NODE_FLAGS = (process.env.PKTDRILL_CHILD_NODE_FLAGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
 
 export function isRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
@@ -56,7 +79,7 @@ export function sandboxCommand(entry: string, args: string[]): SandboxCommand {
     'private',
     '--mount-proc',
   );
-  const script = `${PREPARE} && exec "$0" "$@"`;
+  const script = `${PREPARE} && { ${PRIVATE_TMP} || exec 9<&-; } && exec "$0" "$@"`;
   return {
     command: 'setpriv',
     args: ['--pdeathsig', 'KILL', '--', ...unshare, 'sh', '-c', script, process.execPath, ...process.execArgv, ...CHILD_NODE_FLAGS, entry, ...args],

@@ -1,6 +1,7 @@
 // Static checks of a parsed script: the mistakes packetdrill rejects before
 // (or as soon as) it runs a script, each reported with the span it is about.
 
+import { isSymbolBlob } from './defines.js';
 import type {
   AccEcnFieldAst,
   Event,
@@ -333,9 +334,7 @@ function checkTcpOptions(packet: TcpPacketAst, options: readonly TcpOptionAst[],
  * A cookie or digest written as a name (`FOEXP TFO_COOKIE`) is a symbol that
  * `-D TFO_COOKIE=...` defines, as packetdrill's lexer substitutes any word.
  */
-function isSymbol(blob: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(blob) && !/^[0-9a-fA-F]*$/.test(blob);
-}
+const isSymbol = isSymbolBlob;
 
 function hasSymbolicBlob(option: TcpOptionAst): boolean {
   if (option.kind === 'fastopen') return isSymbol(option.cookie);
