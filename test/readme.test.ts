@@ -44,4 +44,12 @@ describe('README', () => {
       execFileSync(process.execPath, ['bin/pktdrill.js', ...args], { stdio: 'pipe' });
     }
   });
+
+  it("the upstream corpus command's options work (on a script of ours, in the corpus's stead)", () => {
+    const command = blockAfter('### Running the public packetdrill corpus').replace(/\\\n\s*/g, ' ').trim();
+    const args = command.split(/\s+/).slice(2);
+    expect(args.pop()).toBe('tools/testing/selftests/net/packetdrill/');
+    const out = execFileSync(process.execPath, ['bin/pktdrill.js', ...args, 'scripts-tcp/passive-open.pkt', 'scripts-tcp/fastopen-server-cookie-define.pkt'], { encoding: 'utf8' });
+    expect(out).toMatch(/^2 passed, 0 failed$/m);
+  });
 });

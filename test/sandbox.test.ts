@@ -1,7 +1,9 @@
 // The sandbox promise: a script's sysctls, interfaces and processes never
 // outlive it and never reach the host, however the run ends.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScriptFile } from '../src/runner.js';
 
@@ -70,6 +72,20 @@ describe('sandbox', () => {
     expect(r.verdict!.failures[0]!.message).toMatch(/^error executing `sysctl -q -w vm.swappiness=13` command: non-zero status \d+$/);
     expect(r.verdict!.failures[0]!.detail).toMatch(/permission denied|Read-only file system/);
     expect(hostState()).toEqual(before);
+  });
+
+  it('gives commands a /tmp of their own that still shows the host\'s files', async () => {
+    const marker = join(tmpdir(), `pktdrill-host-marker-${process.pid}`);
+    writeFileSync(marker, 'host');
+    process.env.PKTDRILL_HOST_MARKER = marker;
+    try {
+      const r = await runScriptFile('test/sandbox/writes-tmp.pkt');
+      expect(r.status, r.error ?? JSON.stringify(r.verdict?.failures)).toBe('pass');
+    } finally {
+      delete process.env.PKTDRILL_HOST_MARKER;
+      rmSync(marker, { force: true });
+    }
+    expect(existsSync('/tmp/pktdrill-sandbox-test-1')).toBe(false);
   });
 
   it('leaves nothing behind when pktdrill itself is killed with SIGKILL', async () => {
