@@ -32,6 +32,9 @@ options:
   -j N, --jobs=N           run N scripts at once, each in its own namespace
                            (default: the number of cores; -v runs one at a time)
   --shard=i/n              run the i-th of n slices of the runs (for CI matrices)
+  --timing_retries=N       run a script that failed on timing alone again, up to
+                           N times (default 0, or PKTDRILL_TIMING_RETRIES); the
+                           earlier failures are shown
   --ip_version=all         run each script as ipv4, ipv6 and ipv4-mapped-ipv6
                            (*v4.pkt and *v6.pkt only in their own family)
   --pcap FILE              write the run's packets, both ways, as a pcap (one script)
@@ -89,6 +92,7 @@ interface Parsed {
   pcapDir: string | null;
   shard: { index: number; count: number } | undefined;
   ipVersions: IpVersion[] | undefined;
+  timingRetries: number | undefined;
 }
 
 /** pktdrill's own options that take a file or directory. */
@@ -116,6 +120,7 @@ function parseArgs(argv: string[]): Parsed {
     pcapDir: null,
     shard: undefined,
     ipVersions: undefined,
+    timingRetries: undefined,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -130,6 +135,10 @@ function parseArgs(argv: string[]): Parsed {
       const m = /^(\d+)\/(\d+)$/.exec(v ?? '');
       if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard takes i/n with 1 <= i <= n, e.g. --shard=2/4; got '${v ?? ''}'`);
       p.shard = { index: Number(m[1]), count: Number(m[2]) };
+    } else if (a === '--timing_retries' || a.startsWith('--timing_retries=')) {
+      const v = a === '--timing_retries' ? rest[++i] : a.slice('--timing_retries='.length);
+      if (!v || !/^\d+$/.test(v)) throw new UsageError(`--timing_retries takes a number of re-runs, got '${v ?? ''}'`);
+      p.timingRetries = Number(v);
     } else if (a === '--ip_version=all') {
       p.ipVersions = [...ALL_IP_VERSIONS];
     } else if (a === '--tap') {
@@ -353,6 +362,7 @@ export async function main(argv: string[]): Promise<void> {
     dryRun,
     jobs,
     shard: args.shard,
+    timingRetries: args.timingRetries,
     ipVersions: args.ipVersions,
     pcap: args.pcap ?? undefined,
     pcapDir: args.pcapDir ?? undefined,

@@ -6,7 +6,8 @@
 //   pktTests({ describe, it, expect }, 'scripts-tcp');
 //
 // A script passes when pktdrill passes it; a failure's message is
-// packetdrill's text. `expectFailure` turns a script into a negative test:
+// packetdrill's text. A run that failed on timing alone is run again as
+// RunOptions.timingRetries (or PKTDRILL_TIMING_RETRIES) says. `expectFailure` turns a script into a negative test:
 // it must fail at the given line with a message matching the pattern.
 
 import { collectScripts } from './cli.js';
@@ -25,19 +26,6 @@ export interface PktTestOptions extends RunOptions {
   expectFailure?: Record<string, { line: number; message: RegExp }>;
   /** Per-test timeout in ms (default 120 s). */
   timeout?: number;
-  /**
-   * Run a script again when it failed on timing alone (every failure a
-   * `timing error`), up to this many times (default 1): a shared machine
-   * can stall a process for some milliseconds now and then, which says
-   * nothing about the kernel. Each retry is written to stderr. 0: never.
-   */
-  timingRetries?: number;
-}
-
-/** Whether every failure of a run is a timing error (and there is one). */
-export function failedOnTimingAlone(r: RunResult): boolean {
-  const fs = r.status === 'fail' ? (r.verdict?.failures ?? []) : [];
-  return fs.length > 0 && fs.every((f) => f.message.startsWith('timing error:'));
 }
 
 export function explain(r: RunResult): string {
@@ -54,11 +42,8 @@ export function pktTests(t: TestApi, dir: string | string[], opts: PktTestOption
       t.it(
         file,
         async () => {
-          let r = await runScriptFile(file, opts);
-          for (let retry = 0; !negative && retry < (opts.timingRetries ?? 1) && failedOnTimingAlone(r); retry++) {
-            process.stderr.write(`pktdrill: ${file} failed on timing alone; running it again:\n${explain(r)}\n`);
-            r = await runScriptFile(file, opts);
-          }
+          const r = await runScriptFile(file, opts);
+          for (const f of r.timingRetried ?? []) process.stderr.write(`pktdrill: ${file} failed on timing alone and ran again:\n${f}\n`);
           if (!negative) {
             t.expect(r.status, explain(r)).toBe('pass');
             return;

@@ -28,6 +28,9 @@ export function formatResult(r: RunResult): string {
   const lines = [formatResultLine(r)];
   if (r.status === 'fail' && r.pcap) lines.push(`  capture: ${r.pcap}`);
   if (r.status === 'error' && r.error) lines.push(r.error);
+  for (const [i, earlier] of (r.timingRetried ?? []).entries()) {
+    lines.push(`  run ${i + 1} failed on timing alone and ran again:`, ...earlier.split('\n').map((l) => `  | ${l}`));
+  }
   if (r.status === 'fail' && r.verdict) {
     for (const f of r.verdict.failures) lines.push(formatFailure(r.file, f));
   }
