@@ -59,9 +59,13 @@ const SYMBOLS: Array<[string, number]> = [
   ['TCP_CA_Recovery', 3],
   ['TCP_CA_Loss', 4],
   ['TCPI_OPT_TIMESTAMPS', 1],
+  ['TCPI_OPT_SACK', 2],
   ['TCPI_OPT_WSCALE', 4],
   ['TCPI_OPT_ECN', 8],
+  ['TCPI_OPT_ECN_SEEN', 16],
   ['TCPI_OPT_SYN_DATA', 32],
+  ['TCPI_OPT_USEC_TS', 64],
+  ['TCPI_OPT_TFO_CHILD', 128],
 ];
 
 const MEMINFO = ['RMEM_ALLOC', 'RCVBUF', 'WMEM_ALLOC', 'SNDBUF', 'FWD_ALLOC', 'WMEM_QUEUED', 'OPTMEM', 'BACKLOG', 'DROPS'];

@@ -18,7 +18,8 @@ import { prepareCall } from './syscall-table.js';
 import type { Failure, PacketView, TraceEntry, Verdict } from './verdict.js';
 import { buildInbound, buildInboundIcmp, buildInboundUdp, type LinkAddrs } from './inbound.js';
 import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
-import { secs } from './render.js';
+import { renderPacket, secs } from './render.js';
+import { decodeLive } from './live.js';
 import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
 import { CodeBlocks } from './code.js';
 import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
@@ -153,6 +154,45 @@ export class Engine {
       connectPort: cfg.connectPort,
       defines: cfg.defines,
     };
+  }
+
+  /**
+   * Run the script's first packets through the code that builds, decodes,
+   * matches and shows them, on throwaway flows, sending nothing. V8 compiles
+   * a function when it first runs; done here, before the clock starts and
+   * at normal priority, that costs the script's first events nothing
+   * (measured: the first outbound-to-inbound step took 2.2 ms cold, 1.1 ms
+   * with all code compiled ahead).
+   */
+  warmUp(): void {
+    const scratch = new Flows({ bindPort: this.cfg.bindPort, connectPort: this.cfg.connectPort, defaultRemotePort: this.cfg.defaultRemotePort }, 1);
+    const seen = new Set<string>();
+    for (const ev of this.script.events) {
+      if (ev.kind !== 'packet') continue;
+      const p = ev.packet;
+      const key = `${p.kind} ${p.direction}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      try {
+        const flow = scratch.forInbound(null);
+        const built =
+          p.kind === 'tcp' ? buildInbound(p, flow, this.cfg, this.link) : p.kind === 'udp' ? buildInboundUdp(p, flow, this.cfg, this.link) : buildInboundIcmp(p, flow, this.cfg, this.link);
+        if (!built.ok) continue;
+        const seg = decodeLive(built.value, 0n);
+        if (seg === null || typeof seg === 'string') continue;
+        if (p.kind === 'tcp') {
+          matchOutbound(p, seg, flow, this.cfg);
+          renderPacket(viewOfLive(seg, flow, 0));
+          renderPacket(viewOfScript(p, 0));
+        } else {
+          if (p.kind === 'udp') matchOutboundUdp(p, seg);
+          else matchOutboundIcmp(p, seg, this.ctx.family);
+          renderPacket(viewOfLiveOther(seg, 0, this.ctx.family));
+        }
+      } catch {
+        // A warm-up only: the real event reports any problem.
+      }
+    }
   }
 
   /** A frame the kernel sent, already decoded; called by the capture. */
