@@ -30,6 +30,7 @@ const NEGATIVE: Array<[string, number, RegExp]> = [
   ['calls-bad-escape.pkt', 5, /^runtime error in setsockopt call: unsupported escape code: 'q'$/],
   ['calls-recvmsg-flags.pkt', 17, /^runtime error in recvmsg call: Expected msg_flags 0x00000000 but got 0x00002000$/],
   ['calls-code-assert.pkt', 13, /^error in Python code: AssertionError: cwnd 10$/],
+  ['calls-timestamping-early.pkt', 19, /^runtime error in recvmsg call: Bad timestamp 0 in scm_timestamping 0: expected=\d+ \(50000\) actual=\d+ \(1\d{5}\) start=\d+$/],
 ];
 
 describe('negative scripts fail where and how they should', () => {

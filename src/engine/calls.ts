@@ -54,6 +54,10 @@ export interface CallContext {
   bindPort: number;
   connectPort: number;
   defines: Record<string, string>;
+  /** The script's start as CLOCK_REALTIME µs (kernel timestamps are realtime), once the clock runs. */
+  startRealtimeUsecs?: () => number;
+  /** The timing tolerance, for timestamps the kernel reports (SCM_TIMESTAMPING). */
+  toleranceUsecs?: number;
 }
 
 export class CallError extends Error {

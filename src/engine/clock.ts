@@ -18,8 +18,18 @@ export class Clock {
 
   constructor(private readonly preciseSleep: PreciseSleep | null = null) {}
 
+  private startRealtime = 0;
+
   start(): void {
     this.startNs = process.hrtime.bigint();
+    // The same instant on CLOCK_REALTIME, to the microsecond: kernel
+    // timestamps handed to the socket (SCM_TIMESTAMPING) are realtime.
+    this.startRealtime = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  }
+
+  /** The script's start as CLOCK_REALTIME microseconds since the epoch. */
+  get startRealtimeUsecs(): number {
+    return this.startRealtime;
   }
 
   get started(): boolean {

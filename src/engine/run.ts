@@ -153,6 +153,8 @@ export class Engine {
       bindPort: cfg.bindPort,
       connectPort: cfg.connectPort,
       defines: cfg.defines,
+      startRealtimeUsecs: () => this.clock.startRealtimeUsecs,
+      toleranceUsecs: cfg.toleranceUsecs,
     };
   }
 

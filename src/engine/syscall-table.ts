@@ -181,10 +181,17 @@ const EE_FIELDS = ['ee_errno', 'ee_origin', 'ee_type', 'ee_code', 'ee_info', 'ee
 const SOCKADDR_IN_LEN = 16;
 const SOCKADDR_IN6_LEN = 28;
 
+/** struct scm_timestamping: three struct timespec (software, deprecated, hardware). */
+const SCM_TIMESTAMPING_LEN = 3 * 16;
+
 interface CmsgSpec {
   level: number;
   type: number;
-  data: { kind: 'int'; value: number } | { kind: 'ee'; fields: Record<(typeof EE_FIELDS)[number], number> };
+  data:
+    | { kind: 'int'; value: number }
+    | { kind: 'ee'; fields: Record<(typeof EE_FIELDS)[number], number> }
+    /** Script times (µs since the start) of ts[0..2]; 0: not checked. */
+    | { kind: 'timestamping'; usecs: [number, number, number] };
   /** Bytes of cmsg data packetdrill sizes the message for. */
   dataLen: number;
 }
@@ -218,6 +225,14 @@ function cmsgs(env: Env, e: Expr | undefined): CmsgSpec[] {
       const eeSize = env.evalr.layout('sock_extended_err')?.size ?? 16;
       const addrLen = level === env.consts.SOL_IP ? SOCKADDR_IN_LEN : SOCKADDR_IN6_LEN;
       return { level, type, data: { kind: 'ee', fields }, dataLen: eeSize + addrLen };
+    }
+    if (d.kind === 'struct' && (fieldOf(d, 'scm_sec') || fieldOf(d, 'scm_nsec'))) {
+      // packetdrill's {scm_sec=S, scm_nsec=N}: the software timestamp
+      // (ts[0]) at script time S s + N ns; the other two are not checked.
+      const sec = fieldOf(d, 'scm_sec');
+      const nsec = fieldOf(d, 'scm_nsec');
+      const usecs = (sec ? env.evalr.int(sec.value) : 0) * 1e6 + Math.trunc((nsec ? env.evalr.int(nsec.value) : 0) / 1000);
+      return { level, type, data: { kind: 'timestamping', usecs: [usecs, 0, 0] }, dataLen: SCM_TIMESTAMPING_LEN };
     }
     if (d.kind === 'struct' || d.kind === 'array' || d.kind === 'string') throw new CallError('Unrecognized type for cmsg_data', d);
     return { level, type, data: { kind: 'int', value: env.evalr.int(d) }, dataLen: 4 };
@@ -257,7 +272,19 @@ function checkCmsgs(env: Env, expected: CmsgSpec[], actual: NonNullable<CallResu
     if (a.type !== e.type) return `Bad type in cmsg ${i}: expected=${e.type} actual=${a.type}`;
     const elen = cmsgLen(e.dataLen);
     if (a.len !== elen) return `Bad len in cmsg ${i}: expected=${elen} actual=${a.len}`;
-    if (e.data.kind === 'ee') {
+    if (e.data.kind === 'timestamping') {
+      const start = env.ctx.startRealtimeUsecs?.() ?? 0;
+      const tolerance = env.ctx.toleranceUsecs ?? 4000;
+      for (let t = 0; t < 3; t++) {
+        const want = e.data.usecs[t]!;
+        if (want === 0) continue;
+        const exp = start + want;
+        const act = a.data.length >= (t + 1) * 16 ? Number(a.data.readBigInt64LE(t * 16)) * 1e6 + Math.trunc(Number(a.data.readBigInt64LE(t * 16 + 8)) / 1000) : 0;
+        if (Math.abs(exp - act) > tolerance) {
+          return `Bad timestamp ${t} in scm_timestamping ${i}: expected=${exp} (${exp - start}) actual=${act} (${act - start}) start=${start}`;
+        }
+      }
+    } else if (e.data.kind === 'ee') {
       const layout = env.evalr.layout('sock_extended_err');
       const got = layout ? decodeStruct(a.data, layout.fields) : {};
       for (const name of EE_FIELDS) {
