@@ -342,14 +342,18 @@ export class Engine {
         if ((ev.time.kind === 'absolute' && ev.time.usecs !== 0) || (ev.time.kind === 'range' && ev.time.start.usecs !== 0)) {
           this.fail({ kind: 'setup', span: ev.span, message: 'first event should be at time 0' });
         }
-        this.clock.start();
+        // A call at time 0 starts the clock itself once it is prepared
+        // (its arguments evaluated, its code compiled on first use): time 0
+        // is when the call is made, as under packetdrill, whose preparing
+        // takes microseconds.
+        if (ev.kind !== 'syscall') this.clock.start();
       }
       if (!this.clock.started && ev.kind === 'command' && ev.time === null) {
         // packetdrill's init command(s): before the clock starts.
         await this.runCommand(ev, { time: 0, end: 0, any: true, lastTime: null, blockingEnd: null });
         continue;
       }
-      if (!this.clock.started) this.clock.start();
+      if (!this.clock.started && ev.kind !== 'syscall') this.clock.start();
       if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall && this.startedServer()) {
         waitedForListener = true;
         await this.awaitListener(ev);
@@ -674,6 +678,7 @@ export class Engine {
     await this.finishPending();
     const te = this.resolveTime(ev, false);
     if (KERNEL_CALLS.has(ev.name)) {
+      if (!this.clock.started) this.clock.start();
       await this.clock.until(te.time);
       let m: string | null;
       try {
@@ -690,12 +695,14 @@ export class Engine {
     try {
       prepared = prepareCall(ev, this.ctx, this.fds, this.evalr, this.sys.constants);
     } catch (e) {
+      if (!this.clock.started) this.clock.start();
       if (e instanceof CallError) {
         this.callFailure(ev, e.message, e.expr?.span ?? ev.nameSpan);
         return;
       }
       throw e;
     }
+    if (!this.clock.started) this.clock.start();
     await this.clock.until(te.time);
     const startUsecs = this.clock.nowUsecs();
     const terr = this.timingError(te, startUsecs, 'system call start', ev);
