@@ -146,7 +146,6 @@ function childEntry(): string {
 
 let runCounter = 0;
 
-/** Run one script in its own namespaces. Never throws on bad input. */
 /** CPU time the hypervisor took from this machine so far (steal), in ms; null where /proc/stat does not say. */
 function stealMs(): number | null {
   try {
@@ -171,6 +170,7 @@ async function runNotingSteal(file: string, opts: RunOptions): Promise<RunResult
   return r;
 }
 
+/** Run one script in its own namespaces (again, on timing alone, as opts.timingRetries says). Never throws on bad input. */
 export async function runScriptFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
   const retries = opts.timingRetries ?? (Number(process.env.PKTDRILL_TIMING_RETRIES) || 0);
   let r = await runNotingSteal(file, opts);

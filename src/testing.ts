@@ -7,8 +7,9 @@
 //
 // A script passes when pktdrill passes it; a failure's message is
 // packetdrill's text. A run that failed on timing alone is run again as
-// RunOptions.timingRetries (or PKTDRILL_TIMING_RETRIES) says. `expectFailure` turns a script into a negative test:
-// it must fail at the given line with a message matching the pattern.
+// RunOptions.timingRetries (or PKTDRILL_TIMING_RETRIES) says. `expectFailure`
+// turns a script into a negative test: it must fail at the given line with
+// a message matching the pattern.
 
 import { collectScripts } from './cli.js';
 import { runScriptFile, type RunOptions, type RunResult } from './runner.js';

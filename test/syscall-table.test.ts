@@ -99,6 +99,8 @@ const ctx: CallContext = {
   bindPort: 8080,
   connectPort: 8080,
   defines: {},
+  startRealtimeUsecs: () => 0,
+  toleranceUsecs: 4000,
 };
 
 /** The call event of a one-line script. */

@@ -12,6 +12,12 @@ function script(body: string): Script {
   return result.value;
 }
 
+/** The Fast Open option of the script's first packet (after its socket() line). */
+function fastOpenOption(s: Script): unknown {
+  const ev = s.events[1]!;
+  return ev.kind === 'packet' && ev.packet.kind === 'tcp' && Array.isArray(ev.packet.options) && ev.packet.options.find((o) => o.kind === 'fastopen');
+}
+
 const SYN_MSS_1000 = '+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK>\n';
 
 describe('wireNeeds: what a script asks of the link', () => {
@@ -39,8 +45,7 @@ describe('substituteDefines: names in packets', () => {
   it('puts a defined cookie in place of its name', () => {
     const s = script('+0 < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK,FO TFO_COOKIE,nop,nop>');
     expect(substituteDefines(s, { TFO_COOKIE: '3021b9d889017eeb' })).toBeNull();
-    const ev = s.events[1]!;
-    expect(ev.kind === 'packet' && ev.packet.kind === 'tcp' && Array.isArray(ev.packet.options) && ev.packet.options.find((o) => o.kind === 'fastopen')).toMatchObject({ cookie: '3021b9d889017eeb' });
+    expect(fastOpenOption(s)).toMatchObject({ cookie: '3021b9d889017eeb' });
   });
   it('names the undefined symbol and where it stands', () => {
     const s = script('+0 < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK,FO TFO_COOKIE,nop,nop>');
@@ -51,8 +56,7 @@ describe('substituteDefines: names in packets', () => {
   it('leaves a cookie that is hex alone', () => {
     const s = script('+0 < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK,FO abcd1234,nop,nop>');
     expect(substituteDefines(s, { abcd1234: 'ffff' })).toBeNull();
-    const ev = s.events[1]!;
-    expect(ev.kind === 'packet' && ev.packet.kind === 'tcp' && Array.isArray(ev.packet.options) && ev.packet.options.find((o) => o.kind === 'fastopen')).toMatchObject({ cookie: 'abcd1234' });
+    expect(fastOpenOption(s)).toMatchObject({ cookie: 'abcd1234' });
   });
   it('substitutes an ICMP code', () => {
     const s = script('+0 < icmp unreachable CODE');

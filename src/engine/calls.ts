@@ -55,9 +55,9 @@ export interface CallContext {
   connectPort: number;
   defines: Record<string, string>;
   /** The script's start as CLOCK_REALTIME µs (kernel timestamps are realtime), once the clock runs. */
-  startRealtimeUsecs?: () => number;
+  startRealtimeUsecs: () => number;
   /** The timing tolerance, for timestamps the kernel reports (SCM_TIMESTAMPING). */
-  toleranceUsecs?: number;
+  toleranceUsecs: number;
 }
 
 export class CallError extends Error {

@@ -342,10 +342,7 @@ export class Engine {
         if ((ev.time.kind === 'absolute' && ev.time.usecs !== 0) || (ev.time.kind === 'range' && ev.time.start.usecs !== 0)) {
           this.fail({ kind: 'setup', span: ev.span, message: 'first event should be at time 0' });
         }
-        // A call at time 0 starts the clock itself once it is prepared
-        // (its arguments evaluated, its code compiled on first use): time 0
-        // is when the call is made, as under packetdrill, whose preparing
-        // takes microseconds.
+        // A call starts the clock itself (startClockAtFirstCall).
         if (ev.kind !== 'syscall') this.clock.start();
       }
       if (!this.clock.started && ev.kind === 'command' && ev.time === null) {
@@ -672,13 +669,23 @@ export class Engine {
     }
   }
 
+  /**
+   * A call at time 0 starts the clock itself once it is prepared (its
+   * arguments evaluated, its code compiled on first use): time 0 is when
+   * the call is made, as under packetdrill, whose preparing takes
+   * microseconds. Every other event starts it in runEvents.
+   */
+  private startClockAtFirstCall(): void {
+    if (!this.clock.started) this.clock.start();
+  }
+
   private async syscall(ev: SyscallEvent): Promise<void> {
     // One call at a time, as packetdrill's single system-call thread: a new
     // call waits for a blocking one to return.
     await this.finishPending();
     const te = this.resolveTime(ev, false);
     if (KERNEL_CALLS.has(ev.name)) {
-      if (!this.clock.started) this.clock.start();
+      this.startClockAtFirstCall();
       await this.clock.until(te.time);
       let m: string | null;
       try {
@@ -695,14 +702,14 @@ export class Engine {
     try {
       prepared = prepareCall(ev, this.ctx, this.fds, this.evalr, this.sys.constants);
     } catch (e) {
-      if (!this.clock.started) this.clock.start();
+      this.startClockAtFirstCall();
       if (e instanceof CallError) {
         this.callFailure(ev, e.message, e.expr?.span ?? ev.nameSpan);
         return;
       }
       throw e;
     }
-    if (!this.clock.started) this.clock.start();
+    this.startClockAtFirstCall();
     await this.clock.until(te.time);
     const startUsecs = this.clock.nowUsecs();
     const terr = this.timingError(te, startUsecs, 'system call start', ev);

@@ -330,15 +330,10 @@ function checkTcpOptions(packet: TcpPacketAst, options: readonly TcpOptionAst[],
   }
 }
 
-/**
- * A cookie or digest written as a name (`FOEXP TFO_COOKIE`) is a symbol that
- * `-D TFO_COOKIE=...` defines, as packetdrill's lexer substitutes any word.
- */
-const isSymbol = isSymbolBlob;
-
+/** A cookie or digest written as a name (`FOEXP TFO_COOKIE`): src/script/defines.ts fills it in from -D. */
 function hasSymbolicBlob(option: TcpOptionAst): boolean {
-  if (option.kind === 'fastopen') return isSymbol(option.cookie);
-  if (option.kind === 'md5') return option.digest !== undefined && isSymbol(option.digest);
+  if (option.kind === 'fastopen') return isSymbolBlob(option.cookie);
+  if (option.kind === 'md5') return option.digest !== undefined && isSymbolBlob(option.digest);
   return false;
 }
 
