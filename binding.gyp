@@ -7,7 +7,8 @@
         "src/syscalls/native/ops.cc",
         "src/syscalls/native/constants_libc.cc",
         "src/syscalls/native/constants_uapi.cc",
-        "src/syscalls/native/constants_fallback.cc"
+        "src/syscalls/native/constants_fallback.cc",
+        "src/link/native/tun.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

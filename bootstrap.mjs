@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state using only Node's built-ins:
-// Debian packages, npm ci (with cap's native build), the grammar, the native
+// Debian packages, npm ci, the grammar, the native
 // addon and the TypeScript build. Each step runs only when its output is
 // missing or older than its inputs, so a second run costs almost nothing.
 //
@@ -58,7 +58,6 @@ function newest(dir, exts) {
 function systemPackages() {
   const need = [];
   const check = [
-    ['libpcap-dev', () => existsSync('/usr/include/pcap.h') || existsSync('/usr/include/pcap/pcap.h')],
     ['iproute2', () => has('ip') && has('tc')],
     ['ethtool', () => has('ethtool')],
     ['util-linux', () => has('unshare') && has('setpriv') && has('nsenter')],
@@ -87,14 +86,9 @@ function systemPackages() {
 // ---------------------------------------------------------------- npm ci
 function npmDeps() {
   const stamp = join(root, 'node_modules', '.package-lock.json');
-  const capBuilt = existsSync(join(root, 'node_modules', 'cap', 'build', 'Release', 'cap.node'));
-  if (mtime(stamp) >= mtime(join(root, 'package-lock.json')) && capBuilt && existsSync(join(root, 'node_modules', '.bin', 'vitest'))) return;
+  if (mtime(stamp) >= mtime(join(root, 'package-lock.json')) && existsSync(join(root, 'node_modules', '.bin', 'vitest'))) return;
   say('npm ci');
   run('npm', ['ci', '--no-audit', '--no-fund']);
-  if (!existsSync(join(root, 'node_modules', 'cap', 'build', 'Release', 'cap.node'))) {
-    say('building cap (libpcap binding)');
-    run('npm', ['rebuild', 'cap']);
-  }
 }
 
 // ---------------------------------------------------------------- build
@@ -115,7 +109,7 @@ function build() {
     run(process.execPath, [join(root, 'node_modules', 'peggy', 'bin', 'peggy.js'), '--format', 'es', '--dts', '-o', grammarOut, join(root, 'grammar', 'pkt.peggy')]);
   }
   const addon = join(root, 'build', 'Release', 'pktdrill_native.node');
-  if (existsSync(join(root, 'binding.gyp')) && mtime(addon) < Math.max(newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h', '.inc']), mtime(join(root, 'binding.gyp')))) {
+  if (existsSync(join(root, 'binding.gyp')) && mtime(addon) < Math.max(newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h', '.inc']), newest(join(root, 'src', 'link', 'native'), ['.cc', '.h']), mtime(join(root, 'binding.gyp')))) {
     say('building native addon');
     const gypArgs = ['rebuild'];
     if (existsSync('/usr/include/node/node_api.h')) gypArgs.push('--nodedir=/usr');

@@ -14,13 +14,15 @@ export interface RunConfig {
   tolerancePercent: number;
   mtu: number;
   /**
-   * TSO/GSO on the kernel's side, as packetdrill's tun has them: 'on', 'off'
-   * (real segments), or 'auto' (on only for a script that expects
-   * super-segments; src/script/wire-needs.ts decides).
+   * TSO/GSO and checksum offload on the kernel's tun device, as
+   * packetdrill's tun always has them: 'on' (and 'auto', the default, the
+   * same), or 'off' (the kernel segments and checksums in software).
    */
   offloads: 'auto' | 'on' | 'off';
   /** Symbols from -D NAME=value; visible to expressions and to commands' environment. */
   defines: Record<string, string>;
+  /** packetdrill's --strict_segments: each outbound segment must be as the script has it, with no aggregation. */
+  strictSegments: boolean;
   /** Keep going after a failure and report all of them (packetdrill's --non_fatal). */
   nonFatal: boolean;
   /** Seed for the tool's ISNs and ports; printed with -v so a run can be repeated. */
@@ -51,6 +53,7 @@ export const DEFAULTS: Readonly<RunConfig> = {
   offloads: 'auto',
   defines: {},
   nonFatal: false,
+  strictSegments: false,
   seed: 0,
   defaultRemotePort: 0,
   deadlineSecs: 0,

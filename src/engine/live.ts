@@ -29,6 +29,8 @@ export interface LiveSegment {
   tcp: TcpSegment | null;
   udp: UdpDatagram | null;
   icmp: LiveIcmp | null;
+  /** A TSO/GSO super-segment's segment size (what TCP cut it for), when the wire knows it. */
+  gsoSize?: number;
   /** Ports as seen from the kernel: its own, and the remote's. */
   localPort: number;
   remotePort: number;

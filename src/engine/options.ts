@@ -89,7 +89,7 @@ export const OPTIONS: OptionSpec[] = [
   {
     name: 'offloads',
     value: true,
-    help: "auto (default): TSO/GSO on the kernel side, as packetdrill's tun, only for a script that expects super-segments; on; off: real segments",
+    help: "on (or auto, the default): TSO/GSO and checksum offload on tun0, as packetdrill's tun; off: real segments with real checksums",
     apply: (c, v) => {
       if (v !== 'on' && v !== 'off' && v !== 'auto') return `bad --offloads: '${v}'; expected auto, on or off`;
       c.offloads = v;
@@ -107,6 +107,7 @@ export const OPTIONS: OptionSpec[] = [
       return null;
     },
   },
+  { name: 'strict_segments', value: false, help: 'each outbound segment as the script has it (no aggregation of TSO segments)', apply: (c) => ((c.strictSegments = true), null) },
   { name: 'non_fatal', value: false, help: 'keep going after a failure and report them all', apply: (c) => ((c.nonFatal = true), null) },
   accepted('dry_run', 'parse and check only', false),
   accepted('send_omit_free', 'accepted and ignored', false),

@@ -8,14 +8,14 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePcap, wallClockAnchor, type PcapRecordInput } from '../pcap/write.js';
 import { parseScript } from '../script/parse.js';
-import { wireNeeds } from '../script/wire-needs.js';
 import { substituteDefines } from '../script/defines.js';
 import type { RunConfig } from '../engine/config.js';
 import { Engine } from '../engine/run.js';
+import { collectGarbage } from '../engine/clock.js';
 import { decodeLive } from '../engine/live.js';
 import type { Failure, TraceEntry, Verdict } from '../engine/verdict.js';
 import { availableParallelism } from 'node:os';
-import { setUpNetwork, SandboxError, KERNEL_MAC } from './network.js';
+import { setUpNetwork, SandboxError, KERNEL_IF, KERNEL_MAC, WIRE_MAC } from './network.js';
 import { isRoot } from './spawn.js';
 import { hostPath, privateTmp } from './host-path.js';
 import { Wire, WireError } from '../link/wire.js';
@@ -75,17 +75,36 @@ export async function childMain(job: ChildJob): Promise<void> {
       return;
     }
     const family = config.ipVersion === 'ipv6' ? 6 : 4;
-    const needs = wireNeeds(parsed.value, config.mtu, family);
-    const offloads = config.offloads === 'auto' ? needs.superSegments : config.offloads === 'on';
+    // packetdrill's tun always has TSO and checksum offload; --offloads=off
+    // takes them away (real segments, real checksums). 'auto' is 'on'.
+    const offloads = config.offloads !== 'off';
+    let engine: Engine | null = null;
+    const early: Parameters<Engine['onCaptured']>[0][] = [];
+    // Every frame both ways, in the kernel's order and with its times, for the run's pcap.
+    const records: PcapRecordInput[] = [];
+    let wireFailure: string | null = null;
+    wire = new Wire(
+      { device: KERNEL_IF, offloads, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC },
+      (frame) => {
+        records.push({ frame: frame.bytes, timeNs: frame.timeNs });
+        if (!frame.outgoing) return;
+        const seg = decodeLive(frame.bytes, frame.timeNs);
+        if (seg === null || typeof seg === 'string') return;
+        if (frame.gsoSize) seg.gsoSize = frame.gsoSize;
+        if (engine) engine.onCaptured(seg);
+        else early.push(seg);
+      },
+      (message) => {
+        wireFailure ??= message;
+      },
+    );
     const net = setUpNetwork({
       family,
       localIp: config.localIp,
       remoteIp: config.remoteIp,
       prefixLen: config.prefixLen,
       mtu: config.mtu,
-      offloads,
       gatewayIp: config.gatewayIp,
-      linkMtu: needs.largestInbound > config.mtu ? 65535 : config.mtu,
     });
     // Commands find pktdrill's sysctl first (share/sandbox-bin/sysctl: the
     // host's congestion control restrictions, emulated by this route).
@@ -95,17 +114,6 @@ export async function childMain(job: ChildJob): Promise<void> {
     const sys = loadSyscalls();
     // The host's /tmp (fd 9) is for this process alone, not for commands.
     if (privateTmp()) sys.invoke('fcntl', [Number(process.env.PKTDRILL_HOST_TMP_FD), F_SETFD, FD_CLOEXEC]);
-    let engine: Engine | null = null;
-    const early: Parameters<Engine['onCaptured']>[0][] = [];
-    // Every frame both ways, in order, for the run's pcap.
-    const records: PcapRecordInput[] = [];
-    wire = new Wire(net.wireIf, net.kernelIf, `ether src ${KERNEL_MAC} and (ip or ip6)`, (frame) => {
-      records.push({ frame: frame.bytes, timeNs: frame.timeNs });
-      const seg = decodeLive(frame.bytes, frame.timeNs);
-      if (seg === null || typeof seg === 'string') return;
-      if (engine) engine.onCaptured(seg);
-      else early.push(seg);
-    });
     const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
     const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
     let realtime = false;
@@ -113,15 +121,7 @@ export async function childMain(job: ChildJob): Promise<void> {
       if (realtime) sys.invoke('set_realtime', [0]);
       realtime = false;
     };
-    const w = wire;
-    const recordingWire = {
-      send(frame: Uint8Array): bigint {
-        const t = w.send(frame);
-        records.push({ frame, timeNs: t });
-        return t;
-      },
-    };
-    engine = new Engine(file, parsed.value, config, sys, recordingWire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent, onTimedDone });
+    engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent, onTimedDone });
     for (const s of early) engine.onCaptured(s);
     engine.warmUp();
     // As packetdrill does on machines with more than one CPU: the lowest
@@ -140,7 +140,13 @@ export async function childMain(job: ChildJob): Promise<void> {
     const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
     const warmUntil = process.hrtime.bigint() + 2_000_000n;
     await Promise.all(Array.from({ length: poolSize }, () => sys.invokeAsync('sleep_until', [warmUntil])));
+    // Start the clock with the start-up's garbage collected.
+    collectGarbage(false);
     const verdict = await engine.run();
+    if (wireFailure) {
+      verdict.failures.push({ kind: 'setup', span: null, message: wireFailure });
+      verdict.passed = false;
+    }
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
     if (pcap) {
       try {

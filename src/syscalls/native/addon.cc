@@ -658,8 +658,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 }  // namespace pktdrill
 
+namespace pktdrill_link {
+Napi::Object TunExports(Napi::Env env);
+}
+
 Napi::Object InitPktdrillNative(Napi::Env env, Napi::Object exports) {
-  return pktdrill::Init(env, exports);
+  pktdrill::Init(env, exports);
+  // The wire (src/link/native/tun.cc): the tun device and its packet socket.
+  exports.Set("tun", pktdrill_link::TunExports(env));
+  return exports;
 }
 
 NODE_API_MODULE(pktdrill_native, InitPktdrillNative)
