@@ -163,6 +163,21 @@ export class Flows {
     return f;
   }
 
+  /**
+   * A new connection to a new listener: packetdrill gives each SYN that
+   * reaches a listening socket a child socket with a fresh ephemeral remote
+   * port, so after a second listen() the default flow starts over on
+   * another port, with its own ISNs. The old connection's packets are then
+   * of no flow (not the script's business).
+   */
+  renewDefault(): Flow {
+    const old = this.byKey.get(DEFAULT_FLOW);
+    let port: number;
+    do port = 32768 + Math.floor(this.rand() * 28232);
+    while (old && port === old.remotePort);
+    return this.make(DEFAULT_FLOW, port, this.defaults.bindPort);
+  }
+
   /** The flow an outbound script packet belongs to (creating it on first use). */
   forOutbound(ports: { src: number; dst: number } | null): Flow {
     if (ports) {

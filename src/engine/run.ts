@@ -20,6 +20,7 @@ import { buildInbound, buildInboundIcmp, buildInboundUdp, type LinkAddrs } from 
 import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
 import { renderPacket, secs } from './render.js';
 import { decodeLive } from './live.js';
+import { aggregate, fragmentMismatch } from './aggregate.js';
 import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
 import { CodeBlocks } from './code.js';
 import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
@@ -29,6 +30,8 @@ import { isListening } from '../kernel/listeners.js';
 /** The wire as the engine sees it (src/link/wire.ts provides it). */
 export interface EngineWire {
   send(frame: Uint8Array): bigint;
+  /** Deliver what the kernel has sent so far, before the engine waits. */
+  pump?(): void;
 }
 
 export interface EngineHooks {
@@ -85,7 +88,9 @@ function noteSent(flow: Flow, seg: LiveSegment, family: 4 | 6): void {
     }
     flow.lastSynAck = sa;
   } else if (t.payload.length > 0) {
-    flow.maxSentSegment = Math.max(flow.maxSentSegment, t.payload.length + t.headerLength - 20);
+    // A super-segment stands for segments of its GSO size.
+    const payload = seg.gsoSize && seg.gsoSize < t.payload.length ? seg.gsoSize : t.payload.length;
+    flow.maxSentSegment = Math.max(flow.maxSentSegment, payload + t.headerLength - 20);
   }
 }
 
@@ -121,7 +126,14 @@ export class Engine {
   private readonly captured: LiveSegment[] = [];
   private wake: (() => void) | null = null;
   private pending: PendingCall | null = null;
-  private lastEvent: { time: number; inbound: boolean } | null = null;
+  /**
+   * The last event: its script time, whether it was inbound, and when it
+   * was actually done (script µs: a packet's kernel time, a call's return,
+   * an injection's write). The next relative time counts from `doneAt`, as
+   * packetdrill's counts from the moment it finished the previous event;
+   * what JavaScript does after that (recording, -v counters) moves nothing.
+   */
+  private lastEvent: { time: number; inbound: boolean; doneAt: number } | null = null;
   private readonly startedAt = Date.now();
   /** Whether the script makes its own sockets (else it tests a separate listener). */
   private readonly hasSocketCall: boolean;
@@ -271,10 +283,11 @@ export class Engine {
   private resolveTime(ev: Event, isInbound: boolean): TimedEvent {
     const t = ev.time;
     const lastTime = this.lastEvent ? this.lastEvent.time : null;
-    const offset = (): number =>
-      this.lastEvent && this.lastEvent.inbound && isInbound ? this.lastEvent.time : this.clock.nowUsecs();
+    // Before the clock starts it is 0: a first event written `+0` is at 0.
+    const now = (): number => (this.lastEvent ? this.lastEvent.doneAt : this.clock.started ? this.clock.nowUsecs() : 0);
+    const offset = (): number => (this.lastEvent && this.lastEvent.inbound && isInbound ? this.lastEvent.time : now());
     if (t === null) {
-      const at = this.clock.started ? this.clock.nowUsecs() : 0;
+      const at = now();
       return { time: at, end: at, any: true, lastTime, blockingEnd: null };
     }
     const point = (p: PointTime, off: number): number => (p.kind === 'absolute' ? p.usecs : off + p.usecs);
@@ -335,7 +348,7 @@ export class Engine {
     let first = true;
     let waitedForListener = false;
     if (this.hooks.onTrace) this.noteCounters(0);
-    for (const ev of events) {
+    for (const [i, ev] of events.entries()) {
       this.hooks.onEvent?.(ev.span.line, ev.kind === 'syscall' ? `${ev.name}()` : ev.kind === 'packet' ? `${ev.packet.direction} packet` : ev.kind);
       if (first && ev.time !== null) {
         first = false;
@@ -354,13 +367,27 @@ export class Engine {
       if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall && this.startedServer()) {
         waitedForListener = true;
         await this.awaitListener(ev);
+        // The wait for the listener is the previous event's end.
+        if (this.lastEvent) this.lastEvent.doneAt = this.clock.nowUsecs();
       }
       try {
         await this.runEvent(ev);
       } finally {
-        if (this.hooks.onTrace) this.noteCounters(ev.span.line);
+        // -v: reading the counters takes milliseconds, so only where the
+        // script waits anyway (the next event 10 ms or more away, or none):
+        // what changed is listed after the last event before the wait.
+        if (this.hooks.onTrace && this.waitsAfter(events[i + 1])) this.noteCounters(ev.span.line);
       }
     }
+  }
+
+  /** Whether the script leaves time after the current event before `next`. */
+  private waitsAfter(next: Event | undefined): boolean {
+    const t = next?.time;
+    if (!next || !t) return true;
+    if (t.kind === 'relative') return t.usecs >= 10_000;
+    if (t.kind === 'absolute') return t.usecs - (this.clock.started ? this.clock.nowUsecs() : 0) >= 10_000;
+    return false;
   }
 
   private counters: Counters | null = null;
@@ -428,7 +455,7 @@ export class Engine {
           const te = this.resolveTime(ev, false);
           await this.clock.until(te.time);
           await this.runCommand(ev, te);
-          this.lastEvent = { time: te.time, inbound: false };
+          this.lastEvent = { time: te.time, inbound: false, doneAt: this.clock.nowUsecs() };
           break;
         }
         case 'code': {
@@ -436,7 +463,7 @@ export class Engine {
           await this.clock.until(te.time);
           const m = this.code.snapshot(ev, this.fds.socketUnderTest);
           this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'code', text: m ?? 'TCP_INFO snapshot taken; the code runs at the end', ok: !m });
-          this.lastEvent = { time: te.time, inbound: false };
+          this.lastEvent = { time: te.time, inbound: false, doneAt: this.clock.nowUsecs() };
           if (m) this.fail({ kind: 'code', span: ev.span, message: m });
           break;
         }
@@ -473,7 +500,7 @@ export class Engine {
     view.frame = built.value;
     this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
     const terr = this.timingError(te, actual, 'inbound packet', ev);
-    this.lastEvent = { time: te.time, inbound: true };
+    this.lastEvent = { time: te.time, inbound: true, doneAt: actual };
     if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfOther(pkt, te.time) });
   }
 
@@ -509,7 +536,7 @@ export class Engine {
     const liveView = viewOfLiveOther(seg, actual, this.ctx.family);
     const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
     this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
-    this.lastEvent = { time: actual, inbound: false };
+    this.lastEvent = { time: actual, inbound: false, doneAt: actual };
     if (mismatch) this.fail({ kind: 'packet', span: ev.span, message: `error handling packet: ${mismatch}`, scriptPacket: viewOfOther(pkt, te.time), actualPacket: liveView });
     else if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfOther(pkt, te.time), actualPacket: liveView });
   }
@@ -520,8 +547,13 @@ export class Engine {
     if (pkt.kind !== 'tcp') return this.inboundOther(ev, te);
     // Build every frame first (a flood goes out back to back), then wait.
     const frames: Array<{ flow: Flow; frame: Uint8Array; ports: { src: number; dst: number } | null }> = [];
+    const pureSyn = pkt.flags.includes('S') && !pkt.flags.includes('.');
     for (const ports of expandPorts(pkt.ports, 'src')) {
-      const flow = this.flows.forInbound(ports);
+      let flow = this.flows.forInbound(ports);
+      if (pureSyn && ports === null) {
+        if (this.listenedSinceSyn && flow.lastSyn !== null) flow = this.flows.renewDefault();
+        this.listenedSinceSyn = false;
+      }
       // A SYN declares the remote ISN in script terms (see Flow).
       if (pkt.flags.includes('S')) flow.scriptRemoteIsn = pkt.seq.start >>> 0;
       if (pkt.ack !== null && flow.localIsn === null && pkt.flags.includes('.')) {
@@ -542,15 +574,17 @@ export class Engine {
     }
     await this.clock.until(te.time);
     let first: number | null = null;
+    let lastSent = 0;
     for (const f of frames) {
       const actual = this.clock.toUsecs(this.inject(ev, f.frame));
       first ??= actual;
+      lastSent = actual;
       const view = viewOfScript(pkt, actual, f.ports);
       view.frame = f.frame;
       this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'inbound', text: '', packet: view, ok: true });
     }
     const terr = this.timingError(te, first!, 'inbound packet', ev);
-    this.lastEvent = { time: te.time, inbound: true };
+    this.lastEvent = { time: te.time, inbound: true, doneAt: lastSent };
     if (terr) this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: viewOfScript(pkt, te.time) });
   }
 
@@ -566,6 +600,9 @@ export class Engine {
     proto: LiveSegment['proto'] = 'tcp',
     anyPorts = false,
   ): Promise<{ seg: LiveSegment; flow: Flow } | null> {
+    // What came while JavaScript was busy is here now, not when the event
+    // loop next polls (measured: up to 0.8 ms later).
+    this.wire.pump?.();
     for (;;) {
       for (let i = 0; i < this.captured.length; i++) {
         const s = this.captured[i]!;
@@ -620,15 +657,16 @@ export class Engine {
           message: `error handling packet: timed out waiting for packet: expected outbound packet at ${secs(te.time)} sec; none came by ${secs(deadline)} sec${which}`,
           scriptPacket: viewOfScript(pkt, te.time),
         });
-        this.lastEvent = { time: this.clock.nowUsecs(), inbound: false };
+        this.lastEvent = { time: this.clock.nowUsecs(), inbound: false, doneAt: this.clock.nowUsecs() };
         return;
       }
-      const { seg, flow } = got;
+      const { flow } = got;
       expected.delete(flow);
+      this.learn(flow, got.seg, pkt);
+      const { seg, error: gathered } = await this.gatherFragments(got.seg, flow, pkt.seq.len, deadline);
       const actual = this.clock.toUsecs(seg.timeNs);
       last = actual;
-      this.learn(flow, seg, pkt);
-      const mismatch = matchOutbound(pkt, seg, flow, this.cfg);
+      const mismatch = gathered ?? matchOutbound(pkt, seg, flow, this.cfg);
       const liveView = viewOfLive(seg, flow, actual, !!pkt.ports);
       const terr = mismatch ? null : this.timingError(te, actual, 'outbound packet', ev);
       this.record({ timeUsecs: actual, expectedUsecs: te.time, line: ev.span.line, kind: 'outbound', text: '', packet: liveView, ok: !mismatch && !terr });
@@ -639,7 +677,36 @@ export class Engine {
         this.fail({ kind: 'timing', span: ev.span, message: terr, scriptPacket: scriptView, actualPacket: liveView });
       }
     }
-    this.lastEvent = { time: last, inbound: false };
+    this.lastEvent = { time: last, inbound: false, doneAt: last };
+  }
+
+  /**
+   * packetdrill's aggregation: while the payload so far is less than the
+   * script's, the flow's next segments are added (src/engine/aggregate.ts).
+   * Returns the segment to match, and packetdrill's reason when the
+   * fragments do not fit together or the payload comes out different.
+   */
+  private async gatherFragments(
+    first: LiveSegment,
+    flow: Flow,
+    expectedPayload: number,
+    deadline: number,
+  ): Promise<{ seg: LiveSegment; error: string | null }> {
+    const fragments = [first];
+    let sniffed = first.tcp!.payload.length;
+    if (!this.cfg.strictSegments) {
+      while (sniffed < expectedPayload) {
+        const next = await this.nextSegment(new Set([flow]), deadline);
+        if (!next) break;
+        const why = fragmentMismatch(next.seg, fragments[fragments.length - 1]!, sniffed, expectedPayload);
+        if (why) return { seg: next.seg, error: why };
+        fragments.push(next.seg);
+        sniffed += next.seg.tcp!.payload.length;
+      }
+    }
+    const seg = aggregate(fragments);
+    const error = sniffed !== expectedPayload ? `live packet payload: expected ${expectedPayload} bytes vs actual ${sniffed} bytes` : null;
+    return { seg, error };
   }
 
   /** How long `*` waits for an outbound packet. */
@@ -661,11 +728,16 @@ export class Engine {
 
   // ------------------------------------------------------------ calls
 
+  /** When the last system call returned (script µs). */
+  private lastCallEnd = 0;
+
+  /** Wait for a blocking call still running; what follows counts from its return. */
   private async finishPending(): Promise<void> {
     if (this.pending) {
       const p = this.pending;
       this.pending = null;
       await p.promise;
+      if (this.lastEvent) this.lastEvent.doneAt = Math.max(this.lastEvent.doneAt, this.lastCallEnd);
     }
   }
 
@@ -694,7 +766,7 @@ export class Engine {
         m = (e as Error).message;
       }
       this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'syscall', text: `${ev.name}()${m ? `: ${m}` : ' ok'}`, ok: !m });
-      this.lastEvent = { time: te.time, inbound: false };
+      this.lastEvent = { time: te.time, inbound: false, doneAt: this.clock.nowUsecs() };
       if (m) this.fail({ kind: 'syscall', span: ev.span, message: m });
       return;
     }
@@ -735,6 +807,7 @@ export class Engine {
         return;
       }
       const endUsecs = this.clock.toUsecs(res.endNs);
+      this.lastCallEnd = endUsecs;
       this.checkResult(ev, res, prepared.check, endUsecs);
       if (te.blockingEnd !== null) {
         const bte: TimedEvent = { time: te.blockingEnd, end: te.blockingEnd, any: false, lastTime: te.time, blockingEnd: null };
@@ -748,12 +821,17 @@ export class Engine {
         this.stopFromPending = true;
       });
       this.pending = { ev, promise: p.then(() => this.rethrowIfStopped()) };
-      this.lastEvent = { time: te.time, inbound: false };
+      this.lastEvent = { time: te.time, inbound: false, doneAt: startUsecs };
       return;
     }
+    this.lastCallEnd = startUsecs;
     await finish();
-    this.lastEvent = { time: te.time, inbound: false };
+    if (ev.name === 'listen') this.listenedSinceSyn = true;
+    this.lastEvent = { time: te.time, inbound: false, doneAt: this.lastCallEnd };
   }
+
+  /** A listen() call since the default flow's last SYN: the next SYN is a new connection (Flows.renewDefault). */
+  private listenedSinceSyn = false;
 
   private stopFromPending = false;
   private rethrowIfStopped(): void {

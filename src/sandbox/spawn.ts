@@ -56,10 +56,12 @@ const PRIVATE_TMP = [
  * run at normal priority, which on a loaded machine wait behind every other
  * script's start-up: a priority inversion that made injections 5-15 ms late
  * at -j 8 (bench/RESULTS.md). Collecting on the main thread alone costs
- * little for a heap this small. PKTDRILL_CHILD_NODE_FLAGS replaces them,
+ * little for a heap this small. --expose-gc lets the engine collect where
+ * the script waits (Clock.until), never between two close events.
+ * PKTDRILL_CHILD_NODE_FLAGS replaces them,
  * for measuring (bench/RESULTS.md).
  */
-const CHILD_NODE_FLAGS = (process.env.PKTDRILL_CHILD_NODE_FLAGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
+const CHILD_NODE_FLAGS = (process.env.PKTDRILL_CHILD_NODE_FLAGS ?? '--single-threaded-gc --expose-gc').split(' ').filter(Boolean);
 
 export function isRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
