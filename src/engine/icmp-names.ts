@@ -1,5 +1,7 @@
-// packetdrill's ICMP names → type and code numbers, for IPv4 and IPv6.
-// In an IPv6 script `unreachable frag_needed` means ICMPv6 Packet Too Big.
+// packetdrill's ICMP names → type and code numbers, for IPv4 and IPv6: the
+// same names packetdrill knows, no more (an IPv6 script's `unreachable
+// frag_needed` or `host_unreachable` is an error there, as here), and its
+// `type_N` / `code_N` notation.
 
 export interface IcmpCode {
   type: number;
@@ -45,25 +47,32 @@ const V6_TYPES: Record<string, number> = {
 };
 
 const V6_UNREACH: Record<string, number> = {
-  no_route: 0,
   net_unreachable: 0,
+  no_route: 0,
   admin_prohibited: 1,
-  beyond_scope: 2,
+  not_neighbour: 2,
   address_unreachable: 3,
-  host_unreachable: 3,
   port_unreachable: 4,
 };
 
-/** Numbers for a script's `icmp TYPE [CODE]`, or an error message. */
+const V6_TIME_EXCEEDED: Record<string, number> = { exceeded_hop_limit: 0, exceeded_frag_time: 1 };
+const V6_PARAMPROB: Record<string, number> = { header_field: 0, unknown_next_header: 1, unknown_option: 2 };
+
+/** The code names of one type, by family and type number. */
+function codeTable(family: 4 | 6, type: number): Record<string, number> {
+  if (family === 4) return type === 3 ? V4_UNREACH : {};
+  return type === 1 ? V6_UNREACH : type === 3 ? V6_TIME_EXCEEDED : type === 4 ? V6_PARAMPROB : {};
+}
+
+/** Numbers for a script's `icmp TYPE [CODE]`, or an error message (packetdrill's words). */
 export function icmpCode(family: 4 | 6, type: string, code: string | null): IcmpCode | string {
-  if (family === 6 && type === 'unreachable' && code === 'frag_needed') return { type: 2, code: 0 };
-  const t = (family === 4 ? V4_TYPES : V6_TYPES)[type];
-  if (t === undefined) return `unknown ICMP${family === 6 ? 'v6' : ''} type '${type}'`;
+  const typeN = /^type_(\d+)$/.exec(type);
+  const t = typeN ? Number(typeN[1]) : (family === 4 ? V4_TYPES : V6_TYPES)[type];
+  if (t === undefined || t > 255) return `bad ICMP type ${type}`;
   if (code === null) return { type: t, code: 0 };
-  if (/^\d+$/.test(code)) return { type: t, code: Number(code) };
-  const table = (family === 4 && t === 3) || (family === 6 && t === 1) ? (family === 4 ? V4_UNREACH : V6_UNREACH) : {};
-  const c = table[code];
-  if (c === undefined) return `unknown ICMP${family === 6 ? 'v6' : ''} code '${code}' for type '${type}'`;
+  const codeN = /^(?:code_)?(\d+)$/.exec(code);
+  const c = codeN ? Number(codeN[1]) : codeTable(family, t)[code];
+  if (c === undefined || c > 255) return `bad ICMP code ${code}`;
   return { type: t, code: c };
 }
 
@@ -71,7 +80,7 @@ export function icmpCode(family: 4 | 6, type: string, code: string | null): Icmp
 export function icmpName(family: 4 | 6, type: number, code: number): string {
   const types = family === 4 ? V4_TYPES : V6_TYPES;
   const tn = Object.keys(types).find((k) => types[k] === type) ?? String(type);
-  const codes = (family === 4 && type === 3) || (family === 6 && type === 1) ? (family === 4 ? V4_UNREACH : V6_UNREACH) : {};
+  const codes = codeTable(family, type);
   const cn = Object.keys(codes).find((k) => codes[k] === code);
   return cn ? `${tn} ${cn}` : code ? `${tn} ${code}` : tn;
 }
