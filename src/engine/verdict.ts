@@ -72,4 +72,11 @@ export interface Verdict {
   seed: number;
   /** Where the run's capture was written, if it was. */
   pcap?: string;
+  /**
+   * The congestion control each of the script's connections ran, in the
+   * order they were made (TCP_CONGESTION after accept or connect): a host
+   * may refuse the algorithm a script asks for (packetdrill then runs the
+   * host's default without a word).
+   */
+  congestionControl?: Array<{ line: number; algorithm: string }>;
 }

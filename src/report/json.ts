@@ -25,6 +25,9 @@
 //       "pcap": "out/x.pcap" | null,
 //       "seed": 12345 | null,                          null when the script never ran
 //       "stderr": "..." | null,                        what the script's process wrote
+//       "congestionControl": [{ "line", "algorithm" }],
+//                                                      what each connection ran (after
+//                                                      accept or connect), in order
 //       "trace": [{ "timeUsecs", "expectedUsecs", "line", "kind", "text", "packet", "ok" }]
 //     }]
 //   }
@@ -167,6 +170,7 @@ export interface JsonScript {
   pcap: string | null;
   seed: number | null;
   stderr: string | null;
+  congestionControl: Array<{ line: number; algorithm: string }>;
   trace: JsonTraceEntry[];
 }
 
@@ -231,6 +235,7 @@ export function toJsonReport(results: readonly ReportResult[], opts: JsonOptions
         pcap: r.pcap ?? null,
         seed: r.verdict ? r.verdict.seed : null,
         stderr: r.stderr ? r.stderr : null,
+        congestionControl: r.verdict?.congestionControl ?? [],
         trace: opts.omitTrace ? [] : (r.verdict?.trace ?? []).map(jsonTrace),
       };
     }),
