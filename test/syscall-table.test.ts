@@ -168,6 +168,43 @@ describe('strings are unescaped as packetdrill does', () => {
   });
 });
 
+describe('buffer arguments, as packetdrill reads them', () => {
+  const NULL_1000 = { pointer: null, length: 1000 };
+  it('NULL (or 0) is a NULL pointer with the length, for every call with a buffer', () => {
+    expect(prepare('write(4, NULL, 1000) = -1').args).toEqual([104, NULL_1000]);
+    expect(prepare('send(4, NULL, 1000, 0) = -1').args).toEqual([104, NULL_1000, 0]);
+    expect(prepare('sendto(4, 0, 1000, MSG_FASTOPEN, ..., ...) = -1').args).toEqual([104, NULL_1000, C.MSG_FASTOPEN, 2, '192.0.2.1', 8080]);
+    expect(prepare('read(4, NULL, 1000) = -1').args).toEqual([104, NULL_1000]);
+    expect(prepare('recv(4, NULL, 1000, 0) = -1').args).toEqual([104, NULL_1000, 0]);
+    expect(prepare('recvfrom(4, NULL, 1000, 0, ..., ...) = -1').args).toEqual([104, NULL_1000, 0]);
+  });
+  it('`...` is a buffer of the length: zeros to send, room to read into', () => {
+    const p = prepare('write(4, ..., 1000) = 1000');
+    expect(Buffer.isBuffer(p.args[1]) && (p.args[1] as Buffer).equals(Buffer.alloc(1000))).toBe(true);
+    expect(prepare('read(4, ..., 1000) = 1000').args).toEqual([104, 1000]);
+  });
+  it('an iov_base of NULL is a NULL iovec', () => {
+    const p = prepare('writev(4, [{iov_base=..., iov_len=10}, {iov_base=NULL, iov_len=20}], 2) = -1');
+    expect((p.args[1] as Buffer[])[0]!.length).toBe(10);
+    expect((p.args[1] as unknown[])[1]).toEqual({ pointer: null, length: 20 });
+    expect(prepare('readv(4, [{iov_base=NULL, iov_len=100}], 1) = -1').args).toEqual([104, [{ pointer: null, length: 100 }]]);
+    const msg = '{msg_name(...)=..., msg_iov(1)=[{iov_base=NULL, iov_len=50}], msg_flags=0}';
+    expect(prepare(`sendmsg(4, ${msg}, 0) = -1`).args[1]).toEqual([{ pointer: null, length: 50 }]);
+    expect(prepare(`recvmsg(4, ${msg}, 0) = -1`).args[1]).toEqual([{ pointer: null, length: 50 }]);
+  });
+  it('anything else is an error in packetdrill words; a string only where bytes are sent', () => {
+    expect(errorOf(() => prepare('write(4, 5, 1000) = 1000'))).toBe('Expected ... or NULL for buffer');
+    expect(errorOf(() => prepare('read(4, [0], 1000) = 1000'))).toBe('Expected ... or NULL for buffer');
+    expect(errorOf(() => prepare('recv(4, "text", 4, 0) = 4'))).toBe('Expected ... or NULL for buffer');
+    expect(errorOf(() => prepare('readv(4, [{iov_base="x", iov_len=1}], 1) = 1'))).toBe('Expected ... or NULL for buffer');
+    expect(errorOf(() => prepare('write(4, NULL, ...) = 0'))).toBe('write(): give the length');
+  });
+  it('a string define is sent as a string is', () => {
+    const p = prepare('send(4, MSG, ..., 0) = 2', fdTable(), { MSG: '"hi"' });
+    expect((p.args[1] as Buffer).toString('latin1')).toBe('hi');
+  });
+});
+
 describe('readv and writev', () => {
   it('writev sends each iovec; both iovec spellings work', () => {
     const p = prepare('writev(4, [{iov_base=..., iov_len=10}, {..., 20}], 2) = 30');

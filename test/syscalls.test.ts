@@ -11,6 +11,7 @@ import {
   errnoName,
   native,
   NativeAddonMissingError,
+  nullBuffer,
   strerror,
   type OpName,
 } from '../src/syscalls/index.js';
@@ -410,6 +411,38 @@ describe('sockets on 127.0.0.1', () => {
     expectErrno(call('send', client, Buffer.from('x'), 0), 'EPIPE');
   });
 
+  it('a null buffer reaches the kernel as NULL with its length: EFAULT, nothing copied', () => {
+    const [client, server] = connectedPair();
+    for (const r of [
+      call('write', client, nullBuffer(1000)),
+      call('send', client, nullBuffer(1000), 0),
+      call('sendto', client, nullBuffer(1000), 0),
+      call('writev', client, [nullBuffer(1000)]),
+      call('sendmsg', client, [nullBuffer(1000)], 0, []),
+      call('setsockopt', client, C.SOL_SOCKET!, C.SO_REUSEADDR!, nullBuffer(4)),
+    ]) {
+      expectErrno(r, 'EFAULT');
+    }
+    // A NULL of length 0 is touched by nobody.
+    expect(call('write', client, nullBuffer(0)).ret).toBe(0);
+
+    expect(call('write', client, Buffer.from('queued')).ret).toBe(6);
+    expect(call('poll', [{ fd: server, events: C.POLLIN! }], 1000).ret).toBe(1);
+    for (const r of [
+      call('read', server, nullBuffer(100)),
+      call('recv', server, nullBuffer(100), 0),
+      call('recvfrom', server, nullBuffer(100), 0),
+      call('readv', server, [nullBuffer(100)]),
+      call('recvmsg', server, [nullBuffer(100)], 0, 0),
+    ]) {
+      expectErrno(r, 'EFAULT');
+      expect((r as { data: Buffer }).data.length).toBe(0);
+    }
+    // None of those consumed a byte, and the NULL writes sent none.
+    expect(call('ioctl_int', server, C.SIOCINQ!).value).toBe(6);
+    expect(call('read', server, 100).data.toString()).toBe('queued');
+  });
+
   it('connect(AF_UNSPEC) is passed through', () => {
     const fd = tcpSocket();
     // On an unconnected TCP socket, disconnecting is a no-op success.
@@ -489,9 +522,12 @@ describe('bad arguments throw TypeError, never crash', () => {
     bad(() => loose('socket', 'AF_INET', 1, 0), /socket: argument 1 \(domain\) must be a 32-bit integer.*got string "AF_INET"/);
     bad(() => loose('socket', 2, 1.5, 0), /argument 2 \(type\).*got number 1.5/);
     bad(() => loose('socket', 2, 2 ** 40, 0), /argument 2 \(type\)/);
-    bad(() => loose('write', 1, 'text'), /write: argument 2 \(buf\) must be a Buffer or Uint8Array, got string/);
+    bad(() => loose('write', 1, 'text'), /write: argument 2 \(buf\) must be a Buffer or Uint8Array \(or a null buffer \{pointer: null, length\}\), got string/);
+    bad(() => loose('write', 1, { pointer: null, length: -1 }), /write: argument 2 \(buf\) a null buffer's length must be a non-negative integer, got number -1/);
+    bad(() => loose('write', 1, { pointer: 4096, length: 1 }), /argument 2 \(buf\) must be a Buffer/);
+    bad(() => loose('read', 0, { pointer: null }), /read: argument 2 \(len\) a null buffer's length .*got undefined/);
     bad(() => loose('write', 1, [1, 2]), /got array/);
-    bad(() => loose('read', 0, -1), /read: argument 2 \(len\) must be an integer in \[0, /);
+    bad(() => loose('read', 0, -1), /read: argument 2 \(len\) must be an integer in \[0, \d+\] or a null buffer/);
     bad(() => loose('read', 0, 2 ** 40), /argument 2 \(len\)/);
     bad(() => loose('bind', 0, C.AF_INET, 'not-an-address', 80), /argument 3 \(address\) must be a dotted-quad IPv4/);
     bad(() => loose('bind', 0, C.AF_INET6, LOOPBACK, 80), /argument 3 \(address\) must be an IPv6 address/);
@@ -502,6 +538,7 @@ describe('bad arguments throw TypeError, never crash', () => {
     bad(() => loose('poll', [3], 0), /item 0/);
     bad(() => loose('writev', 1, [Buffer.from('a'), 'b']), /item 1/);
     bad(() => loose('readv', 1, [1, 'x']), /item 1/);
+    bad(() => loose('writev', 1, [nullBuffer(1), { pointer: null, length: 'x' }]), /argument 2 \(iov\) item 1 a null buffer's length/);
     bad(() => loose('epoll_ctl', 3, 1, 4, 1, -1n), /argument 5 \(data\) must fit in 64 unsigned bits/);
     bad(() => loose('epoll_wait', 3, 2 ** 30, 0), /argument 2 \(maxevents\) must be an integer <= /);
     bad(() => loose('open', 'a\0b', 0), /must not contain NUL/);

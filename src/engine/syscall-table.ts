@@ -8,6 +8,7 @@
 // has checked the return value and errno.
 
 import type { Expr, FieldExpr, StructExpr, SyscallEvent } from '../script/ast.js';
+import { nullBuffer, type NullBuffer } from '../syscalls/index.js';
 import {
   CallError,
   decodeStruct,
@@ -95,12 +96,6 @@ function sockaddr(env: Env, e: Expr | undefined, natural: { ip: string; port: nu
   throw new CallError('expected a socket address: ... or {sa_family=..., sin_port=htons(...), sin_addr=inet_addr("...")}', e);
 }
 
-/** Bytes of a string argument (after packetdrill's unescaping). */
-function stringBytes(env: Env, e: Expr): Buffer {
-  const v = env.evalr.value(e);
-  if (typeof v !== 'string') throw new CallError('expected a string', e);
-  return Buffer.from(v, 'latin1');
-}
 /** `bytes` zero-padded or cut to `len`. */
 function sized(bytes: Buffer, len: number): Buffer {
   if (bytes.length === len) return bytes;
@@ -133,21 +128,54 @@ function optval(env: Env, e: Expr, lenExpr: Expr | undefined): Buffer {
   return len === undefined ? natural : sized(natural, len);
 }
 
-function dataLen(env: Env, bufExpr: Expr | undefined, lenExpr: Expr | undefined): number {
+/**
+ * What a buffer argument is, as packetdrill's buffer_arg reads it: `...` a
+ * buffer of the call's length, `NULL` (any integer expression worth 0) a
+ * NULL pointer with that length, which the kernel gets as is and faults on
+ * (EFAULT); anything else is an error in packetdrill's words. Where the call
+ * sends the bytes, a string gives them (pktdrill only).
+ */
+type BufferSpec = { kind: 'natural' } | { kind: 'null' } | { kind: 'string'; bytes: Buffer };
+
+function bufferSpec(env: Env, e: Expr | undefined, sends: boolean): BufferSpec {
+  if (isEllipsis(e)) return { kind: 'natural' };
+  const ex = e as Expr;
+  if (ex.kind === 'int' || ex.kind === 'symbol' || ex.kind === 'string') {
+    const v = env.evalr.value(ex);
+    if (v === 0) return { kind: 'null' };
+    if (sends && typeof v === 'string') return { kind: 'string', bytes: Buffer.from(v, 'latin1') };
+  }
+  throw new CallError('Expected ... or NULL for buffer', ex);
+}
+
+function dataLen(env: Env, spec: BufferSpec, lenExpr: Expr | undefined): number {
   if (!isEllipsis(lenExpr)) return env.evalr.int(lenExpr as Expr);
-  if (bufExpr && bufExpr.kind === 'string') return stringBytes(env, bufExpr).length;
+  if (spec.kind === 'string') return spec.bytes.length;
   throw new CallError(`${env.ev.name}(): give the length`);
 }
-function dataBuf(env: Env, bufExpr: Expr | undefined, len: number): Buffer {
-  if (bufExpr && bufExpr.kind === 'string') return sized(stringBytes(env, bufExpr), len);
+/** The bytes a call sends, len of them: zeros, the string's (cut or padded), or NULL. */
+function dataBuf(spec: BufferSpec, len: number): Buffer | NullBuffer {
+  if (spec.kind === 'null') return nullBuffer(len);
+  if (spec.kind === 'string') return sized(spec.bytes, len);
   return Buffer.alloc(len);
+}
+/** The buffer and length arguments (1 and 2) of write, send and sendto. */
+function sentData(env: Env): Buffer | NullBuffer {
+  const spec = bufferSpec(env, optArg(env, 1), true);
+  return dataBuf(spec, dataLen(env, spec, optArg(env, 2)));
+}
+/** The buffer and length arguments (1 and 2) of read, recv and recvfrom: the room to read into, or NULL. */
+function readRoom(env: Env): number | NullBuffer {
+  const spec = bufferSpec(env, optArg(env, 1), false);
+  const len = dataLen(env, spec, optArg(env, 2));
+  return spec.kind === 'null' ? nullBuffer(len) : len;
 }
 
 // ---------------------------------------------------------------- iovecs
 
 interface IovSpec {
   len: number;
-  /** The iov_base expression: `...`, or a string (its bytes are sent). */
+  /** The iov_base expression: `...`, `NULL`, or a string (its bytes are sent). */
   base: Expr | undefined;
 }
 
@@ -162,8 +190,11 @@ function iovecs(env: Env, e: Expr | undefined): IovSpec[] {
     return { len: env.evalr.int(lenExpr), base };
   });
 }
-function iovBuffers(env: Env, iov: IovSpec[]): Buffer[] {
-  return iov.map((v) => dataBuf(env, v.base, v.len));
+function iovBuffers(env: Env, iov: IovSpec[]): Array<Buffer | NullBuffer> {
+  return iov.map((v) => dataBuf(bufferSpec(env, v.base, true), v.len));
+}
+function iovRooms(env: Env, iov: IovSpec[]): Array<number | NullBuffer> {
+  return iov.map((v) => (bufferSpec(env, v.base, false).kind === 'null' ? nullBuffer(v.len) : v.len));
 }
 function checkIovCount(count: number | null, n: number, what: string): void {
   if (count !== null && count !== n) throw new CallError(`${what} ${count} does not match ${n}-element iovec array`);
@@ -485,32 +516,25 @@ const handlers: Record<string, Handler> = {
   accept4: (env) => ({ op: 'accept4', args: [fd(env), intOr(env, optArg(env, 3), 0)], check: underTest(env) }),
   close: (env) => ({ op: 'close', args: [fd(env)] }),
   shutdown: (env) => ({ op: 'shutdown', args: [fd(env), env.evalr.int(arg(env, 1))] }),
-  read: (env) => ({ op: 'read', args: [fd(env), dataLen(env, optArg(env, 1), optArg(env, 2))] }),
-  write: (env) => {
-    const len = dataLen(env, optArg(env, 1), optArg(env, 2));
-    return { op: 'write', args: [fd(env), dataBuf(env, optArg(env, 1), len)] };
-  },
-  send: (env) => {
-    const len = dataLen(env, optArg(env, 1), optArg(env, 2));
-    return { op: 'send', args: [fd(env), dataBuf(env, optArg(env, 1), len), intOr(env, optArg(env, 3), 0)] };
-  },
-  recv: (env) => ({ op: 'recv', args: [fd(env), dataLen(env, optArg(env, 1), optArg(env, 2)), intOr(env, optArg(env, 3), 0)] }),
+  // read(fd, ..., len); the buffer of these six calls is `...`, or `NULL`
+  // for a NULL pointer with that length (EFAULT); a write's may be a string.
+  read: (env) => ({ op: 'read', args: [fd(env), readRoom(env)] }),
+  write: (env) => ({ op: 'write', args: [fd(env), sentData(env)] }),
+  send: (env) => ({ op: 'send', args: [fd(env), sentData(env), intOr(env, optArg(env, 3), 0)] }),
+  recv: (env) => ({ op: 'recv', args: [fd(env), readRoom(env), intOr(env, optArg(env, 3), 0)] }),
   // sendto(fd, ..., len, flags, ..., ...): the address is the remote one, so
   // MSG_FASTOPEN on a new socket connects with data.
-  sendto: (env) => {
-    const len = dataLen(env, optArg(env, 1), optArg(env, 2));
-    return {
-      op: 'sendto',
-      args: [fd(env), dataBuf(env, optArg(env, 1), len), intOr(env, optArg(env, 3), 0), ...sockaddr(env, optArg(env, 4), { ip: env.ctx.remoteIp, port: env.ctx.connectPort })],
-    };
-  },
-  recvfrom: (env) => ({ op: 'recvfrom', args: [fd(env), dataLen(env, optArg(env, 1), optArg(env, 2)), intOr(env, optArg(env, 3), 0)] }),
+  sendto: (env) => ({
+    op: 'sendto',
+    args: [fd(env), sentData(env), intOr(env, optArg(env, 3), 0), ...sockaddr(env, optArg(env, 4), { ip: env.ctx.remoteIp, port: env.ctx.connectPort })],
+  }),
+  recvfrom: (env) => ({ op: 'recvfrom', args: [fd(env), readRoom(env), intOr(env, optArg(env, 3), 0)] }),
 
   // readv(fd, [{iov_base=..., iov_len=N}, ...], iovcnt)
   readv: (env) => {
     const iov = iovecs(env, optArg(env, 1));
     checkIovCount(bracketed(env, optArg(env, 2)), iov.length, 'iov_count');
-    return { op: 'readv', args: [fd(env), iov.map((v) => v.len)] };
+    return { op: 'readv', args: [fd(env), iovRooms(env, iov)] };
   },
   writev: (env) => {
     const iov = iovecs(env, optArg(env, 1));
@@ -536,7 +560,7 @@ const handlers: Record<string, Handler> = {
     const controllen = msg.control.reduce((n, c) => n + cmsgSpace(c.dataLen), 0);
     return {
       op: 'recvmsg',
-      args: [fd(env), msg.iov.map((v) => v.len), intOr(env, optArg(env, 2), 0), controllen],
+      args: [fd(env), iovRooms(env, msg.iov), intOr(env, optArg(env, 2), 0), controllen],
       check: (res) => {
         if (res.ret < 0) return null;
         const flags = res.msgFlags ?? 0;

@@ -132,6 +132,22 @@ export interface PollFd {
   events: number;
 }
 
+/**
+ * A NULL buffer pointer passed with a length, as in `write(fd, NULL, 1000)`:
+ * nothing is copied or allocated, so the kernel faults on it (EFAULT). Any
+ * buffer argument (the bytes of a write, the length of a read, an iovec,
+ * an optval) may be one.
+ */
+export interface NullBuffer {
+  readonly pointer: null;
+  readonly length: number;
+}
+
+/** The NULL buffer of this length. */
+export function nullBuffer(length: number): NullBuffer {
+  return { pointer: null, length };
+}
+
 // --- the op table ------------------------------------------------------------
 
 /**
@@ -150,21 +166,22 @@ export interface OpTable {
   listen: { args: [fd: number, backlog: number]; result: SyscallResult };
   accept: { args: [fd: number]; result: AddrResult };
   accept4: { args: [fd: number, flags: number]; result: AddrResult };
-  read: { args: [fd: number, len: number]; result: DataResult };
-  write: { args: [fd: number, buf: Uint8Array]; result: SyscallResult };
-  send: { args: [fd: number, buf: Uint8Array, flags: number]; result: SyscallResult };
+  /** len: the room to read into, or a NullBuffer. */
+  read: { args: [fd: number, len: number | NullBuffer]; result: DataResult };
+  write: { args: [fd: number, buf: Uint8Array | NullBuffer]; result: SyscallResult };
+  send: { args: [fd: number, buf: Uint8Array | NullBuffer, flags: number]; result: SyscallResult };
   /** Without family/address/port (or with family null) no address is passed. */
   sendto: {
     args:
-      | [fd: number, buf: Uint8Array, flags: number]
-      | [fd: number, buf: Uint8Array, flags: number, family: number, address: string, port: number];
+      | [fd: number, buf: Uint8Array | NullBuffer, flags: number]
+      | [fd: number, buf: Uint8Array | NullBuffer, flags: number, family: number, address: string, port: number];
     result: SyscallResult;
   };
-  recv: { args: [fd: number, len: number, flags: number]; result: DataResult };
-  recvfrom: { args: [fd: number, len: number, flags: number]; result: RecvfromResult };
-  /** iov: the length of each iovec, or a Buffer whose length is used. */
-  readv: { args: [fd: number, iov: ReadonlyArray<number | Uint8Array>]; result: ReadvResult };
-  writev: { args: [fd: number, iov: ReadonlyArray<Uint8Array>]; result: SyscallResult };
+  recv: { args: [fd: number, len: number | NullBuffer, flags: number]; result: DataResult };
+  recvfrom: { args: [fd: number, len: number | NullBuffer, flags: number]; result: RecvfromResult };
+  /** iov: the length of each iovec, a Buffer whose length is used, or a NullBuffer. */
+  readv: { args: [fd: number, iov: ReadonlyArray<number | Uint8Array | NullBuffer>]; result: ReadvResult };
+  writev: { args: [fd: number, iov: ReadonlyArray<Uint8Array | NullBuffer>]; result: SyscallResult };
   /** sendfile(out_fd, in_fd, offset === undefined ? NULL : &offset, count). */
   sendfile: { args: [outFd: number, inFd: number, count: number, offset?: number]; result: SyscallResult };
   /** splice(fd_in, off_in, fd_out, off_out, len, flags); an undefined offset is NULL. */
@@ -175,13 +192,13 @@ export interface OpTable {
   /** sendmsg with these iovecs and control messages; the address is msg_name (none when family is null). */
   sendmsg: {
     args:
-      | [fd: number, iov: ReadonlyArray<Uint8Array>, flags: number, control: ReadonlyArray<CmsgData>]
-      | [fd: number, iov: ReadonlyArray<Uint8Array>, flags: number, control: ReadonlyArray<CmsgData>, family: number, address: string, port: number];
+      | [fd: number, iov: ReadonlyArray<Uint8Array | NullBuffer>, flags: number, control: ReadonlyArray<CmsgData>]
+      | [fd: number, iov: ReadonlyArray<Uint8Array | NullBuffer>, flags: number, control: ReadonlyArray<CmsgData>, family: number, address: string, port: number];
     result: SyscallResult;
   };
   /** recvmsg into iovecs of these lengths, with controllen bytes for control messages. */
   recvmsg: {
-    args: [fd: number, iov: ReadonlyArray<number | Uint8Array>, flags: number, controllen: number];
+    args: [fd: number, iov: ReadonlyArray<number | Uint8Array | NullBuffer>, flags: number, controllen: number];
     result: RecvmsgResult;
   };
   close: { args: [fd: number]; result: SyscallResult };
@@ -194,7 +211,7 @@ export interface OpTable {
   shutdown: { args: [fd: number, how: number]; result: SyscallResult };
   /** optlen is optval.length. */
   setsockopt: {
-    args: [fd: number, level: number, optname: number, optval: Uint8Array];
+    args: [fd: number, level: number, optname: number, optval: Uint8Array | NullBuffer];
     result: SyscallResult;
   };
   getsockopt: {

@@ -134,6 +134,42 @@ std::vector<uint8_t> DecodeBytes(Napi::Env env, const Site& at,
   return std::vector<uint8_t>(p, p + a.ByteLength());
 }
 
+// A null buffer, {pointer: null, length}: the script's NULL as a buffer.
+bool IsNullBuffer(const Napi::Value& v) {
+  if (!v.IsObject() || v.IsArray() || v.IsTypedArray()) return false;
+  auto o = v.As<Napi::Object>();
+  return o.Has("pointer") && o.Get("pointer").IsNull();
+}
+
+// A null buffer's length is only passed on, never allocated.
+BufferArg DecodeNullBuffer(Napi::Env env, const Site& at, const Napi::Value& v,
+                           const std::string& where) {
+  BufferArg b;
+  b.null = true;
+  b.length = static_cast<size_t>(DecodeInteger(
+      env, at, v.As<Napi::Object>().Get("length"), 0, int64_t{1} << 53,
+      (where + "a null buffer's length must be a non-negative integer")
+          .c_str()));
+  return b;
+}
+
+// Bytes to pass in: a Buffer or Uint8Array (copied), or a null buffer.
+BufferArg DecodeInBuffer(Napi::Env env, const Site& at, const Napi::Value& v,
+                         const std::string& where = "") {
+  if (IsNullBuffer(v)) return DecodeNullBuffer(env, at, v, where);
+  if (!v.IsTypedArray() ||
+      v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Fail(env, at,
+         where + "must be a Buffer or Uint8Array (or a null buffer "
+                 "{pointer: null, length})",
+         v);
+  }
+  BufferArg b;
+  b.bytes = DecodeBytes(env, at, v);
+  b.length = b.bytes.size();
+  return b;
+}
+
 // family, address, port starting at args[i].
 SockAddr DecodeSockAddr(Napi::Env env, const OpSpec& op, const ArgSpec& arg,
                         const Napi::Array& args, size_t i) {
@@ -259,8 +295,20 @@ Input Decode(Napi::Env env, const OpSpec& op, const Napi::Array& args) {
         break;
       }
       case ArgKind::Bytes:
-        out.bytes = DecodeBytes(env, at, v);
+        out.buf = DecodeInBuffer(env, at, v);
         break;
+      case ArgKind::RoomLen: {
+        if (IsNullBuffer(v)) {
+          out.buf = DecodeNullBuffer(env, at, v, "");
+          break;
+        }
+        const std::string what = "must be an integer in [0, " +
+                                 std::to_string(kMaxAllocBytes) +
+                                 "] or a null buffer {pointer: null, length}";
+        out.buf.length = static_cast<size_t>(
+            DecodeInteger(env, at, v, 0, kMaxAllocBytes, what.c_str()));
+        break;
+      }
       case ArgKind::SockAddr:
         out.addr = DecodeSockAddr(env, op, spec, args, at.position);
         break;
@@ -270,38 +318,45 @@ Input Decode(Napi::Env env, const OpSpec& op, const Napi::Array& args) {
         }
         break;
       case ArgKind::BytesList: {
-        if (!v.IsArray()) Fail(env, at, "must be an array of Buffers", v);
+        if (!v.IsArray())
+          Fail(env, at, "must be an array of Buffers or null buffers", v);
         auto list = v.As<Napi::Array>();
         for (uint32_t j = 0; j < list.Length(); ++j) {
-          const Napi::Value item = list.Get(j);
-          if (!item.IsTypedArray() ||
-              item.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-            Fail(env, at, "must be an array of Buffers (item " +
-                              std::to_string(j) + ")", item);
-          out.list.push_back(DecodeBytes(env, at, item));
+          out.bufs.push_back(DecodeInBuffer(
+              env, at, list.Get(j), "item " + std::to_string(j) + " "));
         }
         break;
       }
       case ArgKind::IovLengths: {
         if (!v.IsArray())
-          Fail(env, at, "must be an array of lengths or Buffers", v);
+          Fail(env, at, "must be an array of lengths, Buffers or null buffers",
+               v);
         auto list = v.As<Napi::Array>();
         int64_t sum = 0;
         for (uint32_t j = 0; j < list.Length(); ++j) {
           const Napi::Value item = list.Get(j);
+          const std::string where = "item " + std::to_string(j) + " ";
+          if (IsNullBuffer(item)) {
+            out.bufs.push_back(DecodeNullBuffer(env, at, item, where));
+            continue;
+          }
           int64_t len = 0;
           if (item.IsTypedArray()) {
             len = static_cast<int64_t>(
                 item.As<Napi::TypedArray>().ByteLength());
           } else if (!ToInt64(item, &len) || len < 0) {
-            Fail(env, at, "must be an array of lengths or Buffers (item " +
-                              std::to_string(j) + ")", item);
+            Fail(env, at,
+                 "must be an array of lengths, Buffers or null buffers (item " +
+                     std::to_string(j) + ")",
+                 item);
           }
           sum += len;
           if (sum > kMaxAllocBytes)
             Fail(env, at, "must total at most " +
                               std::to_string(kMaxAllocBytes) + " bytes", v);
-          out.lengths.push_back(static_cast<size_t>(len));
+          BufferArg b;
+          b.length = static_cast<size_t>(len);
+          out.bufs.push_back(std::move(b));
         }
         break;
       }

@@ -69,6 +69,42 @@ socklen_t AddrLen(const Input& in, size_t i) {
   return a ? a->len : 0;
 }
 
+// The bytes a buffer argument passes in: its own, or NULL for a null buffer.
+const void* InPtr(const BufferArg& b) {
+  return b.null ? nullptr : b.bytes.data();
+}
+
+// The room a call reads into for a buffer argument: `length` zeroed bytes,
+// none for a null buffer.
+std::vector<uint8_t> Room(const BufferArg& b) {
+  return std::vector<uint8_t>(b.null ? 0 : b.length);
+}
+
+// The pointer a call reads into: the room's, or NULL for a null buffer.
+void* RoomPtr(const BufferArg& b, std::vector<uint8_t>& room) {
+  return b.null ? nullptr : room.data();
+}
+
+// The iovecs passing in the bytes of bufs (NULL bases for null buffers).
+std::vector<iovec> InIov(const std::vector<BufferArg>& bufs) {
+  std::vector<iovec> iov;
+  for (const auto& b : bufs)
+    iov.push_back({const_cast<void*>(InPtr(b)), b.length});
+  return iov;
+}
+
+// The rooms and iovecs a scatter read fills (NULL bases for null buffers).
+std::vector<iovec> RoomIov(const std::vector<BufferArg>& bufs,
+                           std::vector<std::vector<uint8_t>>& rooms) {
+  rooms.clear();
+  rooms.reserve(bufs.size());
+  for (const auto& b : bufs) rooms.push_back(Room(b));
+  std::vector<iovec> iov;
+  for (size_t k = 0; k < bufs.size(); ++k)
+    iov.push_back({RoomPtr(bufs[k], rooms[k]), bufs[k].length});
+  return iov;
+}
+
 // Splits the `ret` bytes a read filled over its iovecs, in order: `iov` per
 // buffer, `data` the same bytes concatenated.
 void SplitIov(std::vector<std::vector<uint8_t>> bufs, int64_t ret, Output& out) {
@@ -134,11 +170,11 @@ void Shutdown(const Input& in, Output& out) {
 }
 
 void Setsockopt(const Input& in, Output& out) {
-  const auto& val = in.args[3].bytes;
+  const auto& val = in.args[3].buf;
   Timed(out, [&] {
     return ::setsockopt(Int(in, 0), Int(in, 1), Int(in, 2),
-                        val.empty() ? nullptr : val.data(),
-                        static_cast<socklen_t>(val.size()));
+                        val.length == 0 ? nullptr : InPtr(val),
+                        static_cast<socklen_t>(val.length));
   });
 }
 
@@ -174,71 +210,66 @@ void Getpeername(const Input& in, Output& out) {
 // --- data --------------------------------------------------------------------
 
 void Read(const Input& in, Output& out) {
-  std::vector<uint8_t> buf(Size(in, 1));
-  const int64_t ret =
-      Timed(out, [&] { return ::read(Int(in, 0), buf.data(), buf.size()); });
-  out.data = Filled(std::move(buf), ret);
+  const auto& b = in.args[1].buf;
+  std::vector<uint8_t> room = Room(b);
+  const int64_t ret = Timed(
+      out, [&] { return ::read(Int(in, 0), RoomPtr(b, room), b.length); });
+  out.data = Filled(std::move(room), ret);
 }
 
 void Write(const Input& in, Output& out) {
-  const auto& b = in.args[1].bytes;
-  Timed(out, [&] { return ::write(Int(in, 0), b.data(), b.size()); });
+  const auto& b = in.args[1].buf;
+  Timed(out, [&] { return ::write(Int(in, 0), InPtr(b), b.length); });
 }
 
 void Send(const Input& in, Output& out) {
-  const auto& b = in.args[1].bytes;
+  const auto& b = in.args[1].buf;
   Timed(out,
-        [&] { return ::send(Int(in, 0), b.data(), b.size(), Int(in, 2)); });
+        [&] { return ::send(Int(in, 0), InPtr(b), b.length, Int(in, 2)); });
 }
 
 void Sendto(const Input& in, Output& out) {
-  const auto& b = in.args[1].bytes;
+  const auto& b = in.args[1].buf;
   Timed(out, [&] {
-    return ::sendto(Int(in, 0), b.data(), b.size(), Int(in, 2), AddrPtr(in, 3),
+    return ::sendto(Int(in, 0), InPtr(b), b.length, Int(in, 2), AddrPtr(in, 3),
                     AddrLen(in, 3));
   });
 }
 
 void Recv(const Input& in, Output& out) {
-  std::vector<uint8_t> buf(Size(in, 1));
+  const auto& b = in.args[1].buf;
+  std::vector<uint8_t> room = Room(b);
   const int64_t ret = Timed(out, [&] {
-    return ::recv(Int(in, 0), buf.data(), buf.size(), Int(in, 2));
+    return ::recv(Int(in, 0), RoomPtr(b, room), b.length, Int(in, 2));
   });
-  out.data = Filled(std::move(buf), ret);
+  out.data = Filled(std::move(room), ret);
 }
 
 void Recvfrom(const Input& in, Output& out) {
-  std::vector<uint8_t> buf(Size(in, 1));
+  const auto& b = in.args[1].buf;
+  std::vector<uint8_t> room = Room(b);
   SockAddr from;
   from.len = sizeof(from.storage);
   const int64_t ret = Timed(out, [&] {
-    return ::recvfrom(Int(in, 0), buf.data(), buf.size(), Int(in, 2),
+    return ::recvfrom(Int(in, 0), RoomPtr(b, room), b.length, Int(in, 2),
                       reinterpret_cast<sockaddr*>(&from.storage), &from.len);
   });
-  out.data = Filled(std::move(buf), ret);
+  out.data = Filled(std::move(room), ret);
   // A connected TCP socket reports no source address (len stays 0).
   if (ret >= 0 && from.len > 0) out.addr = from;
 }
 
 void Readv(const Input& in, Output& out) {
-  const auto& lengths = in.args[1].lengths;
-  std::vector<std::vector<uint8_t>> bufs;
-  std::vector<iovec> iov;
-  bufs.reserve(lengths.size());
-  for (size_t n : lengths) bufs.emplace_back(n);
-  for (auto& b : bufs) iov.push_back({b.data(), b.size()});
+  std::vector<std::vector<uint8_t>> rooms;
+  std::vector<iovec> iov = RoomIov(in.args[1].bufs, rooms);
   const int64_t ret = Timed(out, [&] {
     return ::readv(Int(in, 0), iov.data(), static_cast<int>(iov.size()));
   });
-  SplitIov(std::move(bufs), ret, out);
+  SplitIov(std::move(rooms), ret, out);
 }
 
 void Writev(const Input& in, Output& out) {
-  const auto& list = in.args[1].list;
-  std::vector<iovec> iov;
-  for (const auto& b : list) {
-    iov.push_back({const_cast<uint8_t*>(b.data()), b.size()});
-  }
+  std::vector<iovec> iov = InIov(in.args[1].bufs);
   Timed(out, [&] {
     return ::writev(Int(in, 0), iov.data(), static_cast<int>(iov.size()));
   });
@@ -270,11 +301,7 @@ void Splice(const Input& in, Output& out) {
 // messages are laid out with the CMSG_* macros; msg_name is the optional
 // address (a connected TCP socket ignores it; MSG_FASTOPEN connects to it).
 void Sendmsg(const Input& in, Output& out) {
-  const auto& list = in.args[1].list;
-  std::vector<iovec> iov;
-  for (const auto& b : list) {
-    iov.push_back({const_cast<uint8_t*>(b.data()), b.size()});
-  }
+  std::vector<iovec> iov = InIov(in.args[1].bufs);
   const auto& cmsgs = in.args[3].cmsgs;
   size_t space = 0;
   for (const auto& c : cmsgs) space += CMSG_SPACE(c.data.size());
@@ -303,12 +330,8 @@ void Sendmsg(const Input& in, Output& out) {
 // the bytes as readv reports them, msg_flags, the source address when the
 // kernel gave one, and each control message the kernel wrote.
 void Recvmsg(const Input& in, Output& out) {
-  const auto& lengths = in.args[1].lengths;
-  std::vector<std::vector<uint8_t>> bufs;
-  std::vector<iovec> iov;
-  bufs.reserve(lengths.size());
-  for (size_t n : lengths) bufs.emplace_back(n);
-  for (auto& b : bufs) iov.push_back({b.data(), b.size()});
+  std::vector<std::vector<uint8_t>> rooms;
+  std::vector<iovec> iov = RoomIov(in.args[1].bufs, rooms);
   // Aligned for cmsghdr.
   std::vector<uint64_t> control((Size(in, 3) + 7) / 8);
   SockAddr name;
@@ -322,7 +345,7 @@ void Recvmsg(const Input& in, Output& out) {
   msg.msg_controllen = Size(in, 3);
   const int64_t ret =
       Timed(out, [&] { return ::recvmsg(Int(in, 0), &msg, Int(in, 2)); });
-  SplitIov(std::move(bufs), ret, out);
+  SplitIov(std::move(rooms), ret, out);
   if (ret < 0) return;
   out.msgFlags = msg.msg_flags;
   name.len = msg.msg_namelen;
@@ -475,15 +498,15 @@ const std::vector<OpSpec> kOps = {
     {"listen", {{K::Int, "fd"}, {K::Int, "backlog"}}, Listen},
     {"accept", {{K::Int, "fd"}}, Accept},
     {"accept4", {{K::Int, "fd"}, {K::Int, "flags"}}, Accept4},
-    {"read", {{K::Int, "fd"}, {K::Len, "len"}}, Read},
+    {"read", {{K::Int, "fd"}, {K::RoomLen, "len"}}, Read},
     {"write", {{K::Int, "fd"}, {K::Bytes, "buf"}}, Write},
     {"send", {{K::Int, "fd"}, {K::Bytes, "buf"}, {K::Int, "flags"}}, Send},
     {"sendto",
      {{K::Int, "fd"}, {K::Bytes, "buf"}, {K::Int, "flags"},
       {K::OptSockAddr, "addr"}},
      Sendto},
-    {"recv", {{K::Int, "fd"}, {K::Len, "len"}, {K::Int, "flags"}}, Recv},
-    {"recvfrom", {{K::Int, "fd"}, {K::Len, "len"}, {K::Int, "flags"}},
+    {"recv", {{K::Int, "fd"}, {K::RoomLen, "len"}, {K::Int, "flags"}}, Recv},
+    {"recvfrom", {{K::Int, "fd"}, {K::RoomLen, "len"}, {K::Int, "flags"}},
      Recvfrom},
     {"readv", {{K::Int, "fd"}, {K::IovLengths, "iov"}}, Readv},
     {"writev", {{K::Int, "fd"}, {K::BytesList, "iov"}}, Writev},

@@ -40,13 +40,15 @@ enum class ArgKind {
   Len,          // integer in [0, kMaxAllocBytes]: a size we allocate
   Count,        // integer in [0, 2^53]: a size we do not allocate
   U64,          // bigint or non-negative integer number: epoll data
-  Bytes,        // Uint8Array (Buffer): copied
+  Bytes,        // Uint8Array (Buffer): copied; or a null buffer
+  RoomLen,      // integer in [0, kMaxAllocBytes]: a buffer of that size the
+                // op reads into; or a null buffer
   SockAddr,     // THREE JS args: family (AF_INET|AF_INET6|AF_UNSPEC),
                 // address string, port
   OptSockAddr,  // as SockAddr, but family undefined/null means "no address"
-  BytesList,    // array of Uint8Array: copied
-  IovLengths,   // array whose items are lengths (integers) or Uint8Arrays
-                // (only their length is used)
+  BytesList,    // array of Uint8Array (copied) or null buffers
+  IovLengths,   // array whose items are lengths (integers), Uint8Arrays
+                // (only their length is used) or null buffers
   PollList,     // array of {fd, events}
   Path,         // string
   CmsgList,     // array of {level, type, data: Uint8Array}: control messages
@@ -68,13 +70,23 @@ struct Cmsg {
   std::vector<uint8_t> data;
 };
 
+// One buffer argument: the bytes to pass in (Bytes, BytesList items), the
+// size of the room to read into (RoomLen, IovLengths items), or a null
+// buffer ({pointer: null, length} in JavaScript, the script's NULL): the
+// call gets a null pointer with that length, and nothing is copied or
+// allocated, so the kernel faults on it (EFAULT).
+struct BufferArg {
+  bool null = false;
+  size_t length = 0;           // the length the call is given
+  std::vector<uint8_t> bytes;  // Bytes, BytesList: the input (length bytes)
+};
+
 // One decoded argument. Only the members that match its ArgKind are set.
 struct ArgValue {
   int64_t i = 0;  // Int, Len, Count
   uint64_t u = 0;  // U64
-  std::vector<uint8_t> bytes;  // Bytes
-  std::vector<std::vector<uint8_t>> list;  // BytesList
-  std::vector<size_t> lengths;  // IovLengths
+  BufferArg buf;  // Bytes, RoomLen
+  std::vector<BufferArg> bufs;  // BytesList, IovLengths
   std::vector<pollfd> pollfds;  // PollList
   std::optional<SockAddr> addr;  // SockAddr, OptSockAddr
   std::string text;  // Path
