@@ -26,7 +26,11 @@ export type PreciseSleep = (monotonicNs: bigint) => void;
 export class Clock {
   private startNs = 0n;
 
-  constructor(private readonly preciseSleep: PreciseSleep | null = null) {
+  constructor(
+    private readonly preciseSleep: PreciseSleep | null = null,
+    /** Never wait (a rehearsal of the script: Engine.rehearse). */
+    private readonly noWait = false,
+  ) {
     // Node loads `performance` on first use (about 2 ms, measured here):
     // not at time 0, where start() needs it.
     void performance.timeOrigin;
@@ -74,6 +78,7 @@ export class Clock {
    * one, a spin) for the last stretch. Returns how late it woke, in ns.
    */
   async until(usecs: number): Promise<bigint> {
+    if (this.noWait) return 0n;
     const target = this.toNs(usecs);
     // A wait of 20 ms or more is where the young generation is collected
     // (about 1 ms), so that a collection never falls between two events

@@ -124,6 +124,7 @@ export async function childMain(job: ChildJob): Promise<void> {
     engine = new Engine(file, parsed.value, config, sys, wire, { kernelMac: net.kernelMac, wireMac: net.wireMac }, { onTrace, onEvent, onTimedDone });
     for (const s of early) engine.onCaptured(s);
     engine.warmUp();
+    await engine.rehearse();
     // As packetdrill does on machines with more than one CPU: the lowest
     // real-time round-robin priority for the clock thread only (reset on fork,
     // so commands and servers the script starts run at normal priority).
