@@ -33,13 +33,14 @@ function hostState(): HostState {
 }
 
 /** Processes whose command line contains the marker. */
-function processesWith(marker: string): number[] {
+/** Processes whose command line contains `marker` (with `start`, begins with it: the program itself, not a shell that started it). */
+function processesWith(marker: string, start = false): number[] {
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(marker)) pids.push(Number(d));
+      if (start ? cmd.startsWith(marker) : cmd.includes(marker)) pids.push(Number(d));
     } catch {
       // gone meanwhile
     }
@@ -92,8 +93,9 @@ describe('sandbox', () => {
     const before = hostState();
     const cli = spawn(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/long.pkt'], { stdio: 'ignore' });
     // Wait until the script's background process runs inside its namespace.
-    expect(await until(() => processesWith('sleep 302').length > 0, 10_000)).toBe(true);
-    const inside = processesWith('sleep 302')[0]!;
+    // The sleep itself: the shell that started it exits at once.
+    expect(await until(() => processesWith('sleep 302', true).length > 0, 10_000)).toBe(true);
+    const inside = processesWith('sleep 302', true)[0]!;
     const netns = readFileSync(`/proc/${inside}/stat`, 'utf8') && execFileSync('readlink', [`/proc/${inside}/ns/net`], { encoding: 'utf8' }).trim();
     expect(netns).not.toBe(execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).trim());
     cli.kill('SIGKILL');
