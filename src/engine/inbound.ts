@@ -124,42 +124,56 @@ export function buildInboundUdp(p: UdpPacketAst, flow: Flow, cfg: RunConfig, lin
   }
 }
 
+/** What an ICMP message quotes when the script names nothing: as packetdrill, `[0:0(0)]`. */
+const DEFAULT_ECHOED = { kind: 'tcp', seq: { start: 0, end: 0, len: 0 } } as const;
+
 /**
- * `< icmp unreachable frag_needed mtu 1200 [1:1461(1460)]`: an ICMP error
- * from the path, quoting a datagram the kernel sent (local → remote): its IP
- * header and the first 8 bytes of its transport header, numbers mapped.
+ * The start of a datagram the kernel sent (local → remote), as an ICMP error
+ * quotes it: its IP header and the first 8 bytes of its transport header
+ * (ports, and a TCP segment's seq mapped to the live one).
+ */
+function quotedDatagram(e: TcpPacketAst | UdpPacketAst | typeof DEFAULT_ECHOED, flow: Flow, cfg: RunConfig, family: 4 | 6): Uint8Array {
+  const head = new Uint8Array(8);
+  const dv = new DataView(head.buffer);
+  dv.setUint16(0, flow.localPort ?? cfg.bindPort);
+  dv.setUint16(2, flow.remotePort ?? cfg.connectPort);
+  let proto = 17;
+  let len = 8;
+  if (e.kind === 'tcp') {
+    proto = 6;
+    dv.setUint32(4, flow.localSeq(e.seq.start));
+    len = 20 + e.seq.len;
+  } else {
+    dv.setUint16(4, 8 + e.len);
+    len = 8 + e.len;
+  }
+  // The quoted IP header says what the kernel's datagram looked like.
+  const ipHeader = family === 6
+    ? ipv6.emit({ trafficClass: 0, flowLabel: 0, hopLimit: 64, nextHeader: proto, src: cfg.localIp, dst: cfg.remoteIp, payload: new Uint8Array(len) }).subarray(0, 40)
+    : ipv4.emit({ tos: 0, id: 0, df: true, mf: false, fragOffset: 0, ttl: 64, protocol: proto, src: cfg.localIp, dst: cfg.remoteIp, options: new Uint8Array(0), payload: new Uint8Array(len) }).subarray(0, 20);
+  const quoted = new Uint8Array(ipHeader.length + 8);
+  quoted.set(ipHeader, 0);
+  quoted.set(head, ipHeader.length);
+  return quoted;
+}
+
+/**
+ * `< icmp unreachable frag_needed mtu 1200 [1:1461(1460)]`: an ICMP message
+ * from the path, quoting a datagram the kernel sent, numbers mapped. Without
+ * the bracketed part the quote is still there, as in packetdrill: a TCP
+ * segment at script seq 0 (the kernel's ISN, which a SYN_SENT or SYN_RECV
+ * socket requires of the quote before it takes the error). `id N` is the
+ * echo identifier (the high half of the rest of the header), `mtu N` the
+ * next-hop MTU (its low half in ICMPv4, all of it in ICMPv6).
  */
 export function buildInboundIcmp(p: IcmpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
   const family = cfg.ipVersion === 'ipv6' ? 6 : 4;
   const tc = icmpCode(family, p.type, p.code);
   if (typeof tc === 'string') return { ok: false, error: tc };
   try {
-    let quoted = new Uint8Array(0);
-    const e = p.echoed;
-    if (e) {
-      const head = new Uint8Array(8);
-      const dv = new DataView(head.buffer);
-      dv.setUint16(0, flow.localPort ?? cfg.bindPort);
-      dv.setUint16(2, flow.remotePort ?? cfg.connectPort);
-      let proto = 17;
-      let len = 8;
-      if (e.kind === 'tcp') {
-        proto = 6;
-        dv.setUint32(4, flow.localSeq(e.seq.start));
-        len = 20 + e.seq.len;
-      } else {
-        dv.setUint16(4, 8 + e.len);
-        len = 8 + e.len;
-      }
-      // The quoted IP header says what the kernel's datagram looked like.
-      const ipHeader = family === 6
-        ? ipv6.emit({ trafficClass: 0, flowLabel: 0, hopLimit: 64, nextHeader: proto, src: cfg.localIp, dst: cfg.remoteIp, payload: new Uint8Array(len) }).subarray(0, 40)
-        : ipv4.emit({ tos: 0, id: 0, df: true, mf: false, fragOffset: 0, ttl: 64, protocol: proto, src: cfg.localIp, dst: cfg.remoteIp, options: new Uint8Array(0), payload: new Uint8Array(len) }).subarray(0, 20);
-      quoted = new Uint8Array(ipHeader.length + 8);
-      quoted.set(ipHeader, 0);
-      quoted.set(head, ipHeader.length);
-    }
-    const rest = p.mtu !== null ? (family === 4 ? p.mtu & 0xffff : p.mtu >>> 0) : 0;
+    const quoted = quotedDatagram(p.echoed ?? DEFAULT_ECHOED, flow, cfg, family);
+    const id = ((p.id ?? 0) & 0xffff) << 16;
+    const rest = p.mtu !== null ? (family === 4 ? (id | (p.mtu & 0xffff)) >>> 0 : p.mtu >>> 0) : id >>> 0;
     const l4 =
       family === 6
         ? icmpv6.emit({ type: tc.type, code: tc.code, restOfHeader: rest, payload: quoted }, { src: cfg.remoteIp, dst: cfg.localIp })
