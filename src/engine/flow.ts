@@ -42,6 +42,15 @@ export class Flow {
   private readonly tsVals = new Map<number, number>();
   /** The first (script, live) TS val pair: the baseline for rebasing. */
   tsBase: { script: number; live: number } | null = null;
+  /**
+   * A later socket() made a new socket under test while this flow carried a
+   * connection: what the old socket still sends (the ACK of a late FIN, a
+   * retransmission) is no longer the script's, as under packetdrill, which
+   * matches outbound packets against the socket under test's tuple only.
+   * Cleared when the new socket opens (its SYN) or the script injects on
+   * the flow again.
+   */
+  superseded = false;
 
   constructor(
     readonly key: number,
@@ -158,6 +167,7 @@ export class Flows {
     }
     let f = this.byKey.get(DEFAULT_FLOW);
     if (!f) f = this.make(DEFAULT_FLOW, null, null);
+    f.superseded = false;
     if (f.localPort === null) f.localPort = this.defaults.bindPort;
     if (f.remotePort === null) f.remotePort = this.defaults.defaultRemotePort;
     return f;
@@ -192,13 +202,19 @@ export class Flows {
    * SYN (without ACK) to the default flow's remote port from another local
    * port is the script's next active open (a new socket connects, as in
    * packetdrill, where each socket has its own tuple): the default flow
-   * follows it.
+   * follows it. A superseded default flow takes nothing but that SYN.
    */
   forCaptured(localPort: number, remotePort: number, pureSyn = false): Flow | null {
     const byPort = this.byKey.get(remotePort);
     if (byPort) return byPort;
     const d = this.byKey.get(DEFAULT_FLOW);
     if (!d) return null;
+    if (d.superseded) {
+      if (!pureSyn || (d.remotePort !== null && d.remotePort !== remotePort)) return null;
+      d.superseded = false;
+      d.localPort = localPort;
+      return d;
+    }
     if ((d.remotePort === null || d.remotePort === remotePort) && (d.localPort === null || d.localPort === localPort)) {
       return d;
     }
@@ -207,6 +223,17 @@ export class Flows {
       return d;
     }
     return null;
+  }
+
+  /**
+   * socket() made a new socket under test (packetdrill's model: one socket
+   * at a time, the last one made). A default flow that carried a TCP
+   * connection stops taking the old socket's segments (Flow.superseded);
+   * flows with explicit ports are the script's own and stay as they are.
+   */
+  newSocketUnderTest(): void {
+    const d = this.byKey.get(DEFAULT_FLOW);
+    if (d && d.localIsn !== null) d.superseded = true;
   }
 
   /** The default remote port for connect(): the script's connect port. */

@@ -865,6 +865,7 @@ export class Engine {
       this.lastCallEnd = endUsecs;
       this.noteCongestionControl(ev, prepared.args, res);
       this.checkResult(ev, res, prepared.check, endUsecs);
+      if (ev.name === 'socket' && res.ret >= 0) this.flows.newSocketUnderTest();
       if (te.blockingEnd !== null) {
         const bte: TimedEvent = { time: te.blockingEnd, end: te.blockingEnd, any: false, lastTime: te.time, blockingEnd: null };
         const e2 = this.timingError(bte, endUsecs, 'system call return', ev);
