@@ -98,17 +98,41 @@ describe('CodeBlocks: snapshots at event time, Python at the end', () => {
     expect(f?.message).toBe("error executing code: 'python3' returned non-zero status 3");
   });
 
-  it('names the script line of the failing statement, with the traceback mapped', async () => {
+  it("fails at the block's line, as packetdrill, with the traceback mapped to the failing statement", async () => {
     const source = ['`true`', '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3', '+0 %{', 'x = tcpi_snd_cwnd', 'assert x == 11, "cwnd %d" % x', '}%', ''].join('\n');
     const blocks = new CodeBlocks(fakeKernel(() => 10), 'dir/t.pkt', { source });
     expect(blocks.snapshot(codeEvent('\nx = tcpi_snd_cwnd\nassert x == 11, "cwnd %d" % x\n', 3), 7)).toBeNull();
     const f = await blocks.execute(cwd);
     expect(f).not.toBeNull();
-    expect(f!.line).toBe(5);
+    expect(f!.line).toBe(3);
+    expect(f!.statementLine).toBe(5);
     expect(f!.message).toBe('error in Python code: AssertionError: cwnd 10');
     expect(f!.detail).toContain('dir/t.pkt:3: error in Python code');
     expect(f!.detail).toContain('File "dir/t.pkt", line 5');
     expect(f!.detail).toMatch(/dir\/t\.pkt: error executing code: 'python3' returned non-zero status 1$/);
+  });
+
+  it('names the block that failed, not an earlier one, when a later block fails deep inside', async () => {
+    const source = ['0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3', '+0 %{ assert tcpi_snd_cwnd == 10 }%', '+.1 %{', 'y = 1', '', 'assert tcpi_snd_cwnd == 4, tcpi_snd_cwnd', '}%', ''].join('\n');
+    const blocks = new CodeBlocks(fakeKernel(() => 10), 'c.pkt', { source });
+    expect(blocks.snapshot(codeEvent('assert tcpi_snd_cwnd == 10 ', 2), 7)).toBeNull();
+    expect(blocks.snapshot(codeEvent('\ny = 1\n\nassert tcpi_snd_cwnd == 4, tcpi_snd_cwnd\n', 3, 5), 7)).toBeNull();
+    const f = await blocks.execute(cwd);
+    expect(f!.line).toBe(3);
+    expect(f!.statementLine).toBe(6);
+    expect(f!.message).toBe('error in Python code: AssertionError: 10');
+    expect(f!.detail).toContain('c.pkt:3: error in Python code');
+    expect(f!.detail).toContain('File "c.pkt", line 6');
+  });
+
+  it('a syntax error (no block ran) is reported at the block holding it', async () => {
+    const source = ['0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3', '+0 %{ assert True }%', '+0 %{', 'assert (', '}%', ''].join('\n');
+    const blocks = new CodeBlocks(fakeKernel(() => 10), 's.pkt', { source });
+    blocks.snapshot(codeEvent('assert True ', 2), 7);
+    blocks.snapshot(codeEvent('\nassert (\n', 3), 7);
+    const f = await blocks.execute(cwd);
+    expect(f!.line).toBe(3);
+    expect(f!.message).toMatch(/^error in Python code: SyntaxError: /);
   });
 
   it('the first failing block stops the run; later ones do not run', async () => {

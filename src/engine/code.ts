@@ -7,7 +7,9 @@
 // yet. When the script's events are all done, every snapshot is written out
 // as Python assignments (`tcpi_snd_cwnd = 10`), each followed by its block,
 // into one file that `python3` runs. A failing assertion therefore fails the
-// script at its end, naming the block's line.
+// script at its end, naming the block's line (the line of its time, as
+// packetdrill's exception hook prints it), not the failing statement's: the
+// traceback, mapped to the script's lines, says which statement it was.
 //
 //   const code = new CodeBlocks(sys, file);
 //   ... at a code event:   const m = code.snapshot(ev, fds.socketUnderTest)  // error text or null
@@ -22,8 +24,10 @@ import { decodeStruct, type FieldLayout, type Syscalls } from './calls.js';
 
 /** A code block that failed when the blocks ran. */
 export interface CodeFailure {
-  /** The script line of the failing statement (the block's line if unknown). */
+  /** The failing block's line: the line of its time, where packetdrill reports it. */
   line: number;
+  /** The script line of the failing statement, when Python named one. */
+  statementLine: number | null;
   /** `error in Python code: AssertionError: ...` */
   message: string;
   /** Python's traceback with lines mapped to the script, and packetdrill's closing line. */
@@ -143,8 +147,10 @@ function snapshotVars(sys: Syscalls, liveFd: number): Vars {
 interface Fragment {
   vars: Vars;
   code: string;
-  /** Script line of the block's first code line. */
+  /** The block's line: its event's (the line of its time). */
   line: number;
+  /** Script line of the block's first code line (for mapping Python's line numbers). */
+  codeLine: number;
 }
 
 /** The hook that makes an uncaught exception name the script's file and block line first. */
@@ -221,26 +227,28 @@ function failureOf(file: string, path: string, prog: Program, run: PythonRun, co
       ? `'${command}' got signal ${run.signal}`
       : `'${command}' returned non-zero status ${run.status}`;
   // The last place in the generated file that the traceback names.
-  const found: { line: number | null } = { line: null };
+  const found: { line: number | null; fragment: Fragment | null } = { line: null, fragment: null };
   const where = new RegExp(`File "${escapeRegExp(path)}", line (\\d+)`, 'g');
   const shown = run.output.replace(where, (_m, n: string) => {
     const at = Number(n);
     const s = prog.spans.find((sp) => at >= sp.start && at < sp.start + sp.lines);
     if (!s) return `File "${basename(path)}", line ${n}`;
-    found.line = s.fragment.line + (at - s.start);
+    found.line = s.fragment.codeLine + (at - s.start);
+    found.fragment = s.fragment;
     return `File "${file}", line ${found.line}`;
   });
   const lines = run.output.split('\n').filter((l) => l.trim() !== '');
   const last = lines.length ? lines[lines.length - 1]!.trim() : '';
-  // Without a line in the blocks (Python failed before or after them), the
-  // block line packetdrill's hook printed, else the last block.
+  // The block line packetdrill's hook printed (the block that was running);
+  // without it (a syntax error stops Python before any block runs), the
+  // block holding the statement Python named, else the last block.
   const hook = /^.*:(\d+): error in Python code$/m.exec(run.output);
-  const line = found.line ?? (hook ? Number(hook[1]) : (prog.spans[prog.spans.length - 1]?.fragment.line ?? 0));
+  const line = hook ? Number(hook[1]) : (found.fragment?.line ?? prog.spans[prog.spans.length - 1]?.fragment.line ?? 0);
   // Python's own complaint (a traceback, or a syntax error naming the file),
   // else only the exit status says what went wrong.
   const fromPython = !run.error && (found.line !== null || hook !== null || /^Traceback \(most recent call last\):$/m.test(run.output));
   const what = fromPython && last ? `error in Python code: ${last}` : `error executing code: ${status}`;
-  return { line, message: what, detail: `${shown.trimEnd()}\n${file}: error executing code: ${status}`.trim() };
+  return { line, statementLine: found.line, message: what, detail: `${shown.trimEnd()}\n${file}: error executing code: ${status}`.trim() };
 }
 
 async function runProgram(file: string, prog: Program, cwd: string, command: string): Promise<{ failure: CodeFailure | null; output: string }> {
@@ -287,12 +295,12 @@ export async function runCodeBlock(
   cwd: string,
   opts: { command?: string; constants?: Record<string, number> } = {},
 ): Promise<string | null> {
-  const fragment: Fragment = { vars: [...symbols(opts.constants), ...Object.entries(tcpInfo ?? {})], code, line: 1 };
+  const fragment: Fragment = { vars: [...symbols(opts.constants), ...Object.entries(tcpInfo ?? {})], code, line: 1, codeLine: 1 };
   const prog = program('code', [fragment]);
   const { failure } = await runProgram('code', prog, cwd, opts.command ?? 'python3');
   if (!failure) return null;
   const m = /^error in Python code: (.*)$/s.exec(failure.message);
-  return m ? `error in Python code (line ${failure.line} of the block): ${m[1]}` : failure.message;
+  return m ? `error in Python code (line ${failure.statementLine ?? 1} of the block): ${m[1]}` : failure.message;
 }
 
 /** The code blocks of one script run: snapshots as their times come, Python at the end. */
@@ -326,7 +334,7 @@ export class CodeBlocks {
       if (e instanceof CodeError) return `runtime error in code: ${e.message}`;
       throw e;
     }
-    this.fragments.push({ vars, code: ev.code, line: codeStartLine(this.sourceText(), ev.span) });
+    this.fragments.push({ vars, code: ev.code, line: ev.span.line, codeLine: codeStartLine(this.sourceText(), ev.span) });
     return null;
   }
 
