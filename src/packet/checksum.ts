@@ -107,3 +107,46 @@ export function pseudoAddressSum(pseudo: PseudoHeader): number {
   if (!write(pseudo.dst, buf, n)) throw new RangeError(`pseudo header: bad IPv${pseudo.version} destination '${pseudo.dst}'`);
   return sum16(buf);
 }
+
+/**
+ * An Ethernet frame with its TCP or UDP checksum computed: what a frame
+ * sent with checksum offload (the kernel leaves the transport checksum
+ * partial for the device to finish) would carry on a wire. IPv4, or IPv6
+ * with the transport header right after the fixed header; anything else
+ * comes back unchanged. A new array; the input is not touched.
+ */
+export function withTransportChecksum(frame: Uint8Array): Uint8Array {
+  const ETH = 14;
+  if (frame.length < ETH + 20) return frame;
+  const type = (frame[12]! << 8) | frame[13]!;
+  let l4: number;
+  let end: number;
+  let proto: number;
+  let addrSum: number;
+  if (type === 0x0800) {
+    const ihl = (frame[ETH]! & 0x0f) * 4;
+    const total = (frame[ETH + 2]! << 8) | frame[ETH + 3]!;
+    l4 = ETH + ihl;
+    end = ETH + total;
+    proto = frame[ETH + 9]!;
+    addrSum = sum16(frame, ETH + 12, ETH + 20);
+  } else if (type === 0x86dd) {
+    if (frame.length < ETH + 40) return frame;
+    l4 = ETH + 40;
+    end = l4 + ((frame[ETH + 4]! << 8) | frame[ETH + 5]!);
+    proto = frame[ETH + 6]!;
+    addrSum = sum16(frame, ETH + 8, ETH + 40);
+  } else {
+    return frame;
+  }
+  const at = proto === 6 ? 16 : proto === 17 ? 6 : -1;
+  if (at < 0 || end > frame.length || end - l4 < at + 2) return frame;
+  const out = frame.slice();
+  out[l4 + at] = 0;
+  out[l4 + at + 1] = 0;
+  let c = finishChecksum(pseudoHeaderSum(addrSum, proto, end - l4) + sum16(out, l4, end));
+  if (proto === 17 && c === 0) c = 0xffff;
+  out[l4 + at] = c >> 8;
+  out[l4 + at + 1] = c & 0xff;
+  return out;
+}

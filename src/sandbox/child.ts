@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withTransportChecksum } from '../packet/checksum.js';
 import { encodePcap, wallClockAnchor, type PcapRecordInput } from '../pcap/write.js';
 import { parseScript } from '../script/parse.js';
 import { substituteDefines } from '../script/defines.js';
@@ -81,12 +82,12 @@ export async function childMain(job: ChildJob): Promise<void> {
     let engine: Engine | null = null;
     const early: Parameters<Engine['onCaptured']>[0][] = [];
     // Every frame both ways, in the kernel's order and with its times, for the run's pcap.
-    const records: PcapRecordInput[] = [];
+    const records: Array<PcapRecordInput & { outgoing: boolean }> = [];
     let wireFailure: string | null = null;
     wire = new Wire(
       { device: KERNEL_IF, offloads, kernelMac: KERNEL_MAC, wireMac: WIRE_MAC },
       (frame) => {
-        records.push({ frame: frame.bytes, timeNs: frame.timeNs });
+        records.push({ frame: frame.bytes, timeNs: frame.timeNs, outgoing: frame.outgoing });
         if (!frame.outgoing) return;
         const seg = decodeLive(frame.bytes, frame.timeNs);
         if (seg === null || typeof seg === 'string') return;
@@ -144,6 +145,8 @@ export async function childMain(job: ChildJob): Promise<void> {
     // Start the clock with the start-up's garbage collected.
     collectGarbage(false);
     const verdict = await engine.run();
+    // Frames still queued on the packet socket belong in the capture too.
+    wire.pump();
     if (wireFailure) {
       verdict.failures.push({ kind: 'setup', span: null, message: wireFailure });
       verdict.passed = false;
@@ -151,7 +154,10 @@ export async function childMain(job: ChildJob): Promise<void> {
     const pcap = job.pcap ?? (!verdict.passed && job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(file, '.pkt')}-${verdict.seed}.pcap`) : null);
     if (pcap) {
       try {
-        writeFileSync(hostPath(pcap), encodePcap(records, { anchor }));
+        // What the kernel sent with checksum offload carries a partial
+        // transport checksum: the capture shows it as a wire would.
+        const frames = records.map((r) => (r.outgoing ? { frame: withTransportChecksum(r.frame), timeNs: r.timeNs } : r));
+        writeFileSync(hostPath(pcap), encodePcap(frames, { anchor }));
         verdict.pcap = pcap;
       } catch (e) {
         verdict.failures.push({ kind: 'setup', span: null, message: `cannot write the capture ${pcap}: ${(e as Error).message}` });
