@@ -2,18 +2,10 @@
 // against the one socket socket() last made; so does the default flow.
 
 import { describe, expect, it } from 'vitest';
+import { FLOW_DEFAULTS, connectedFlowIn } from './fixtures/flows.js';
 import { Flows } from '../src/engine/flow.js';
 
-const defaults = { bindPort: 8080, connectPort: 8080, defaultRemotePort: 50000 };
-
-/** The default flow, its kernel side (port 40123, ISN 0x12345678) connected to port 8080. */
-function connectedFlowIn(flows: Flows) {
-  const flow = flows.forOutbound(null);
-  flow.localPort = 40123;
-  flow.remotePort = 8080;
-  flow.localIsn = 0x12345678;
-  return flow;
-}
+const defaults = FLOW_DEFAULTS;
 
 describe('Flows: a new socket under test', () => {
   it("after socket(), the old connection's segments are no flow's until the new socket's SYN", () => {

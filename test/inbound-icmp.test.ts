@@ -2,6 +2,7 @@
 // kernel's datagram, with the flow's live numbers.
 
 import { describe, expect, it } from 'vitest';
+import { FLOW_DEFAULTS, connectedFlowIn } from './fixtures/flows.js';
 import { DEFAULTS, type RunConfig } from '../src/engine/config.js';
 import { Flows } from '../src/engine/flow.js';
 import { buildInboundIcmp } from '../src/engine/inbound.js';
@@ -19,16 +20,7 @@ function icmpPacket(line: string): IcmpPacketAst {
   return ev.packet as IcmpPacketAst;
 }
 
-const defaults = { bindPort: 8080, connectPort: 8080, defaultRemotePort: 50000 };
-
-/** The default flow, its kernel side (port 40123, ISN 0x12345678) connected to port 8080. */
-function connectedFlowIn(flows: Flows) {
-  const flow = flows.forOutbound(null);
-  flow.localPort = 40123;
-  flow.remotePort = 8080;
-  flow.localIsn = 0x12345678;
-  return flow;
-}
+const defaults = FLOW_DEFAULTS;
 const connectedFlow = () => connectedFlowIn(new Flows(defaults, 1));
 
 /** The ICMP message of a built frame, and the IP header and 8 bytes it quotes. */
