@@ -40,6 +40,10 @@ export class Clock {
   private startRealtime = 0;
 
   start(): void {
+    // What start-up and the init commands left in the young generation is
+    // collected now, not at the script's first events (measured: a 1.4 ms
+    // scavenge between a SYN and the SYN-ACK that answers it).
+    if (!this.noWait) collectGarbage(true);
     this.startNs = process.hrtime.bigint();
     // The same instant on CLOCK_REALTIME, to the microsecond: kernel
     // timestamps handed to the socket (SCM_TIMESTAMPING) are realtime.
@@ -78,7 +82,12 @@ export class Clock {
    * one, a spin) for the last stretch. Returns how late it woke, in ns.
    */
   async until(usecs: number): Promise<bigint> {
-    if (this.noWait) return 0n;
+    if (this.noWait) {
+      // A rehearsal: the timer path is set up and torn down once, so that
+      // its first real use is not a cold one (about 1 ms, measured).
+      clearTimeout(setTimeout(() => undefined, 1000));
+      return 0n;
+    }
     const target = this.toNs(usecs);
     // A wait of 20 ms or more is where the young generation is collected
     // (about 1 ms), so that a collection never falls between two events

@@ -99,6 +99,53 @@ export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: 
   return { ok: true, value: frame };
 }
 
+/**
+ * A rehearsal's stand-in for what the kernel would send for an outbound
+ * script packet: the script's own fields, from the local side to the remote,
+ * as a frame that the capture path decodes like a real one (Engine.rehearse).
+ * Only the code path matters; numbers that need the live connection are
+ * taken as written.
+ */
+export function buildStandInOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
+  const flags = flagsFromLetters(p.flags);
+  const syn = (flags & tcp.SYN) !== 0;
+  const options: TcpOption[] = [];
+  for (const o of p.options === 'any' ? [] : (p.options ?? [])) {
+    if (o.kind === 'timestamp') options.push({ kind: 'timestamp', val: o.val >>> 0, ecr: o.ecr >>> 0 });
+    else if (o.kind === 'sack') options.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: b.start >>> 0, end: b.end >>> 0 })) });
+    else {
+      const m = mapOption(o, flow, false, cfg.tsEcrScaled);
+      if (!m.ok) return m;
+      options.push(m.value);
+    }
+  }
+  const v6 = cfg.ipVersion === 'ipv6';
+  try {
+    const l4 = tcp.emit(
+      {
+        srcPort: flow.localPort ?? 40_000,
+        dstPort: flow.remotePort ?? cfg.connectPort,
+        seq: flow.localSeq(p.seq.start, syn),
+        ack: p.ack === null ? 0 : flow.remoteSeq(p.ack, syn),
+        flags,
+        window: p.win ?? 0,
+        urgentPointer: p.urg ?? 0,
+        options,
+        payload: new Uint8Array(p.seq.len),
+      },
+      { src: cfg.localIp, dst: cfg.remoteIp, version: v6 ? 6 : 4 },
+    );
+    let tos = p.ip.tos ?? 0;
+    if (p.ip.ecn) tos = (tos & ~3) | ECN_BITS[p.ip.ecn]!;
+    const l3 = v6
+      ? ipv6.emit({ trafficClass: tos, flowLabel: p.ip.flowlabel ?? 0, hopLimit: p.ip.ttl ?? 64, nextHeader: 6, src: cfg.localIp, dst: cfg.remoteIp, payload: l4 })
+      : ipv4.emit({ tos, id: 0, df: true, mf: false, fragOffset: 0, ttl: p.ip.ttl ?? 64, protocol: 6, src: cfg.localIp, dst: cfg.remoteIp, options: new Uint8Array(0), payload: l4 });
+    return { ok: true, value: ethernet.emit({ dst: link.wireMac, src: link.kernelMac, etherType: v6 ? ethernet.ETHERTYPE_IPV6 : ethernet.ETHERTYPE_IPV4, payload: l3 }) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
 function ipLayer(cfg: RunConfig, ip: IpAttrsAst, protocol: number, l4: Uint8Array): Uint8Array {
   const v6 = cfg.ipVersion === 'ipv6';
   let tos = ip.tos ?? 0;
