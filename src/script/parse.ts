@@ -10,15 +10,34 @@ import {
   type LocationRange,
 } from './grammar.generated.js';
 
+/** A byte order mark at the start of a file: skipped, and not a column. */
+const BOM = '\uFEFF';
+
+/** The text a script's lines and columns count in: without a leading byte order mark. */
+export function withoutBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
 /** Parse a script. Never throws: a syntax error comes back as a SourceError. */
-export function parseScript(text: string, file: string): Result<Script> {
+export function parseScript(source: string, file: string): Result<Script> {
+  const text = withoutBom(source);
+  let failure: unknown;
   try {
     return ok(parse(text, { grammarSource: file }) as Script);
   } catch (e) {
-    if (e instanceof GrammarSyntaxError) return err(syntaxError(e, text, file));
-    const reason = e instanceof Error ? e.message : String(e);
-    return err({ file, span: spanAt(1, 1, 1), message: `syntax error: ${reason}` });
+    failure = e;
   }
+  try {
+    if (failure instanceof GrammarSyntaxError) return err(syntaxError(failure, text, file));
+  } catch {
+    // Translating the failure went wrong: still say where it was.
+    const { line, column } = (failure as GrammarSyntaxError).location.start;
+    return err({ file, span: spanAt(line, column, 1), message: 'syntax error' });
+  }
+  // The grammar bounds nesting, so the stack should never run out; if it
+  // does, the message says what happened rather than where.
+  const reason = failure instanceof RangeError ? 'script too deeply nested' : failure instanceof Error ? failure.message : String(failure);
+  return err({ file, span: spanAt(1, 1, 1), message: `syntax error: ${reason}` });
 }
 
 function syntaxError(e: GrammarSyntaxError, text: string, file: string): SourceError {
@@ -55,30 +74,103 @@ function syntaxError(e: GrammarSyntaxError, text: string, file: string): SourceE
 
 function tokenAt(text: string, offset: number): { shown: string; length: number } {
   if (offset >= text.length) return { shown: 'end of input', length: 0 };
-  const rest = text.slice(offset);
-  if (/^\r?\n/.test(rest)) return { shown: 'end of line', length: 1 };
-  if (/^[ \t]/.test(rest)) return { shown: 'space', length: 1 };
-  const word = /^(?:[A-Za-z0-9_]+|\.\.\.|\S)/.exec(rest)![0];
-  return { shown: JSON.stringify(word), length: word.length };
+  const c = text[offset]!;
+  if (c === '\n' || (c === '\r' && text[offset + 1] === '\n')) return { shown: 'end of line', length: 1 };
+  if (c === ' ' || c === '\t') return { shown: 'space', length: 1 };
+  const word = /^(?:[A-Za-z0-9_]+|\.\.\.)/.exec(text.slice(offset, offset + MAX_SHOWN + 1))?.[0];
+  if (word !== undefined) {
+    if (word.length > MAX_SHOWN) return { shown: `${JSON.stringify(word.slice(0, MAX_SHOWN))}...`, length: word.length };
+    return { shown: JSON.stringify(word), length: word.length };
+  }
+  const code = text.codePointAt(offset)!;
+  const char = String.fromCodePoint(code);
+  if (code >= 0x21 && code <= 0x7e) return { shown: JSON.stringify(char), length: 1 };
+  // Invisible or look-alike characters (a no-break space pasted from a web
+  // page, a form feed) are named by code point, so the reader can find them.
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  const name = CHARACTER_NAMES[code];
+  return { shown: `U+${hex}${name ? ` (${name})` : ''}`, length: char.length };
 }
+
+/** The longest word quoted in a message. */
+const MAX_SHOWN = 40;
+
+const CHARACTER_NAMES: Record<number, string> = {
+  0x00: 'NUL',
+  0x0b: 'vertical tab',
+  0x0c: 'form feed',
+  0x0d: 'carriage return',
+  0x1b: 'escape',
+  0x7f: 'delete',
+  0x85: 'next line',
+  0xa0: 'no-break space',
+  0xad: 'soft hyphen',
+  0x1680: 'ogham space mark',
+  0x2000: 'en quad',
+  0x2001: 'em quad',
+  0x2002: 'en space',
+  0x2003: 'em space',
+  0x2004: 'three-per-em space',
+  0x2005: 'four-per-em space',
+  0x2006: 'six-per-em space',
+  0x2007: 'figure space',
+  0x2008: 'punctuation space',
+  0x2009: 'thin space',
+  0x200a: 'hair space',
+  0x200b: 'zero width space',
+  0x200c: 'zero width non-joiner',
+  0x200d: 'zero width joiner',
+  0x2028: 'line separator',
+  0x2029: 'paragraph separator',
+  0x202f: 'narrow no-break space',
+  0x205f: 'medium mathematical space',
+  0x2060: 'word joiner',
+  0x3000: 'ideographic space',
+  0xfeff: 'byte order mark',
+  0xfffd: 'replacement character: the file is not valid UTF-8 here',
+};
 
 /**
  * The language ignores line ends, so a line that stops short (`win` without
  * its number) fails on the first token of the next line. When the failure is
  * the first thing on its line, no new event could start there, and the line
  * before does not announce a continuation, point at the end of that line.
+ * Scans by index from the failure backwards: no copies of the text.
  */
 function endOfIncompleteLine(text: string, offset: number): { line: number; column: number } | null {
-  const lines = text.slice(0, offset).split('\n');
-  const current = lines.pop() ?? '';
-  if (current.trim() !== '') return null;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const content = lines[i]!.replace(/\/\/.*$/, '').replace(/\s+$/, '');
-    if (content === '') continue;
-    if (/[,([{|=]$/.test(content)) return null;
-    return { line: i + 1, column: content.length + 1 };
+  let start = text.lastIndexOf('\n', offset - 1) + 1;
+  for (let i = start; i < offset; i++) if (!isBlank(text[i]!)) return null;
+  if (start === 0) return null;
+  // Walk back over earlier lines to the last one with content.
+  let lineNo = countLines(text, start);
+  while (start > 0) {
+    const end = start - 1;
+    start = end === 0 ? 0 : text.lastIndexOf('\n', end - 1) + 1;
+    lineNo--;
+    let stop = end;
+    for (let i = start; i + 1 < end; i++) {
+      if (text[i] === '/' && text[i + 1] === '/') {
+        stop = i;
+        break;
+      }
+    }
+    while (stop > start && isBlank(text[stop - 1]!)) stop--;
+    if (stop === start) continue;
+    if (',([{|='.includes(text[stop - 1]!)) return null;
+    return { line: lineNo, column: stop - start + 1 };
   }
   return null;
+}
+
+function isBlank(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\r';
+}
+
+/** The line number of `offset` (1-based). */
+function countLines(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 // ---------------------------------------------------------------- what was expected
