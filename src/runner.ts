@@ -3,12 +3,13 @@
 // and collect its verdict.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { ChildJob } from './sandbox/child.js';
 import { fileURLToPath } from 'node:url';
 import { parseScript } from './script/parse.js';
+import { readScriptSource } from './script/source.js';
 import { checkScript } from './script/check.js';
 import type { Script } from './script/ast.js';
 import { formatSourceError, type SourceError } from './script/errors.js';
@@ -81,17 +82,18 @@ function errorResult(file: string, error: string, started: number): RunResult {
 
 /** Parse, check and configure a script; an error line on bad input. */
 export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | { ok: false; error: string } {
-  let source: string;
-  try {
-    if (statSync(file).isDirectory()) return { ok: false, error: `${file}: is a directory` };
-    source = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, error: `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}` };
-  }
+  const read = readScriptSource(file);
+  if (!read.ok) return { ok: false, error: read.error };
+  const source = read.value;
   const parsed = parseScript(source, file);
   if (!parsed.ok) return { ok: false, error: formatSourceError(parsed.error, source) };
-  const problems: SourceError[] = checkScript(parsed.value, file);
+  let problems: SourceError[];
+  try {
+    problems = checkScript(parsed.value, file);
+  } catch (e) {
+    // A checker bug still gives this file its own result line.
+    return { ok: false, error: `${file}:1:1: internal error in the checks: ${e instanceof Error ? e.message : String(e)}` };
+  }
   if (problems.length > 0) return { ok: false, error: problems.map((p) => formatSourceError(p, source)).join('\n') };
   const cfg = newConfig();
   const explicit = new Set<string>();
