@@ -89,6 +89,13 @@ describe('sandbox', () => {
     expect(existsSync('/tmp/pktdrill-sandbox-test-1')).toBe(false);
   });
 
+  it('names the line and call a script was at when it meets its deadline', async () => {
+    // The line is told to the parent when the engine waits, not at each event.
+    const r = await runScriptFile('test/sandbox/never-accepted.pkt', { options: [{ name: 'deadline', value: '2' }] });
+    expect(r.status).toBe('error');
+    expect(r.error).toBe('test/sandbox/never-accepted.pkt:7: script still running after its deadline of 2 s, at accept() (a call that never returns? set --deadline=N)');
+  });
+
   it('leaves nothing behind when pktdrill itself is killed with SIGKILL', async () => {
     const before = hostState();
     const cli = spawn(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/long.pkt'], { stdio: 'ignore' });

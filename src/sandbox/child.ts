@@ -116,7 +116,19 @@ export async function childMain(job: ChildJob): Promise<void> {
     // The host's /tmp (fd 9) is for this process alone, not for commands.
     if (privateTmp()) sys.invoke('fcntl', [Number(process.env.PKTDRILL_HOST_TMP_FD), F_SETFD, FD_CLOEXEC]);
     const onTrace = job.verbose ? (entry: TraceEntry) => send({ type: 'trace', entry }) : undefined;
-    const onEvent = (line: number, what: string) => send({ type: 'at', line, what });
+    // Where the script is, for the parent's deadline message: sent when the
+    // event loop next turns (the engine waits), not at every event, so that
+    // a run of events close together pays no write and no wake-up of the
+    // parent between them.
+    let at: { line: number; what: string } | null = null;
+    const flushAt = () => {
+      if (at) send({ type: 'at', ...at });
+      at = null;
+    };
+    const onEvent = (line: number, what: string) => {
+      if (!at) setImmediate(flushAt);
+      at = { line, what };
+    };
     let realtime = false;
     const onTimedDone = () => {
       if (realtime) sys.invoke('set_realtime', [0]);
