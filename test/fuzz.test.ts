@@ -100,11 +100,16 @@ describe('pktdrill check on hostile input', () => {
     expect(r.out).toMatch(new RegExp(`PASS +${good}`));
   });
 
+  it('takes 100 levels of nesting', () => {
+    const p = file('nest-100.pkt', `${SOCKET}+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, ${'['.repeat(100)}1${']'.repeat(100)}, 4) = 0\n`);
+    expect(errorLines(check(p).out, p).join('\n')).not.toMatch(/nesting/);
+  });
+
   it('bounds nesting, at the line and column where it gets too deep', () => {
     const p = file('nest.pkt', `${SOCKET}+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, ${'['.repeat(2000)}1${']'.repeat(2000)}, 4) = 0\n`);
     const r = check(p);
     expect(r.status).toBe(2);
-    const col = '+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, '.length + 101;
+    const col = '+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, '.length + 102;
     expect(errorLines(r.out, p)).toEqual([`${p}:2:${col}: syntax error: nesting deeper than 100 levels`]);
     expect(r.out).not.toMatch(/call stack/);
   });
