@@ -10,8 +10,12 @@ import type { ChildJob } from './sandbox/child.js';
 import { fileURLToPath } from 'node:url';
 import { parseScript } from './script/parse.js';
 import { readScriptSource } from './script/source.js';
-import { checkScript } from './script/check.js';
-import type { Script } from './script/ast.js';
+import { checkScript, checkSymbols, MAX_TIMELINE_SECS } from './script/check.js';
+import { CallError, Evaluator, type Syscalls } from './engine/calls.js';
+import { KERNEL_CALLS } from './engine/kernel-calls.js';
+import { native, nativeAvailable } from './syscalls/index.js';
+import { timerMs } from './engine/clock.js';
+import type { Expr, Script } from './script/ast.js';
 import { formatSourceError, type SourceError } from './script/errors.js';
 import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
@@ -106,10 +110,30 @@ export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; 
     if (err) return { ok: false, error: `pktdrill: ${err}` };
   }
   finishConfig(cfg, explicit);
+  const unknown = unknownSymbols(parsed.value, file, cfg.defines);
+  if (unknown.length > 0) return { ok: false, error: unknown.map((p) => formatSourceError(p, source)).join('\n') };
   if (opts.commandDir) cfg.commandDir = resolve(opts.commandDir);
   if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
   if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
   return { ok: true, value: { file, source, script: parsed.value, config: cfg } };
+}
+
+/** Names in call arguments the run could not resolve, by the run's own
+ * Evaluator (the addon's constants and -D defines); none without the addon. */
+function unknownSymbols(script: Script, file: string, defines: Record<string, string>): SourceError[] {
+  if (!nativeAvailable()) return [];
+  const sys = native();
+  const evalr = new Evaluator({ constants: sys.constants } as unknown as Syscalls, defines);
+  const resolves = (e: Expr): boolean => {
+    try {
+      evalr.value(e);
+      return true;
+    } catch (err) {
+      if (err instanceof CallError) return false;
+      throw err;
+    }
+  };
+  return checkSymbols(script, file, resolves, [...Object.keys(sys.constants), ...Object.keys(defines)], KERNEL_CALLS);
 }
 
 /** Roughly how long a script runs, in seconds: the sum of its times. */
@@ -193,7 +217,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     return { file, status: 'pass', durationMs: Date.now() - started };
   }
   const { config, script } = prep.value;
-  const deadlineSecs = config.deadlineSecs || Math.ceil(30 + 3 * estimateSeconds(script));
+  const deadlineSecs = config.deadlineSecs || Math.min(30 + 3 * MAX_TIMELINE_SECS, Math.ceil(30 + 3 * estimateSeconds(script)));
   const job: ChildJob = {
     runId: process.pid * 1000 + (runCounter++ % 1000),
     file,
@@ -246,7 +270,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, deadlineSecs * 1000);
+    }, timerMs(deadlineSecs * 1000));
     child.on('error', (e) => {
       clearTimeout(timer);
       done(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));

@@ -97,7 +97,7 @@ export class Clock {
       const left = target - process.hrtime.bigint();
       if (left <= PRECISE_NS) break;
       const ms = Number(left - PRECISE_NS) / 1e6;
-      await new Promise<void>((r) => setTimeout(r, Math.max(0, Math.floor(ms))));
+      await new Promise<void>((r) => setTimeout(r, timerMs(ms)));
     }
     let now = process.hrtime.bigint();
     if (now < target && this.preciseSleep) {
@@ -107,4 +107,12 @@ export class Clock {
     while (now < target) now = process.hrtime.bigint();
     return now - target;
   }
+}
+
+/** The longest delay setTimeout takes (longer ones fire at once, with a warning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay for setTimeout: whole ms in 0..MAX_TIMER_MS (a longer wait is made of several). */
+export function timerMs(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ms))) : MAX_TIMER_MS;
 }

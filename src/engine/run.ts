@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { Event, PacketEvent, Script, SyscallEvent, CommandEvent, Span, PointTime, TcpPacketAst } from '../script/ast.js';
-import { Clock } from './clock.js';
+import { Clock, timerMs } from './clock.js';
 import type { RunConfig } from './config.js';
 import { expandPorts, Flows, type Flow } from './flow.js';
 import { CallError, Evaluator, FdTable, FD_RETURNING, type CallContext, type CallResult, type Syscalls } from './calls.js';
@@ -678,7 +678,7 @@ export class Engine {
         const t = setTimeout(() => {
           this.wake = null;
           resolve();
-        }, Math.ceil(left / 1000) + 1);
+        }, timerMs(Math.ceil(left / 1000) + 1));
         this.wake = () => {
           clearTimeout(t);
           resolve();

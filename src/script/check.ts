@@ -6,6 +6,7 @@ import type {
   AccEcnFieldAst,
   Event,
   EventTime,
+  Expr,
   IcmpPacketAst,
   IpAttrsAst,
   OptionLine,
@@ -100,11 +101,22 @@ function checkOptionValue(option: OptionLine, value: string, report: Report): vo
 
 // ---------------------------------------------------------------- times
 
+/** The longest timeline a script may have, in seconds (as --deadline's bound). */
+export const MAX_TIMELINE_SECS = 86400;
+
 function checkTimes(events: readonly Event[], report: Report): void {
   let previous: { event: Event; time: EventTime } | null = null;
+  let timeline = 0; // µs, as the run would reach it at the latest
+  let overflowed = false;
   for (const event of events) {
     const time = event.time;
     if (time === null) continue; // untimed commands and code run where they stand
+
+    timeline = latestUsecs(timeline, time);
+    if (!overflowed && timeline > MAX_TIMELINE_SECS * 1e6) {
+      overflowed = true;
+      report(time.span, `script timeline reaches ${timeline / 1e6} s, beyond the maximum of ${MAX_TIMELINE_SECS} s`);
+    }
 
     for (const point of pointsOf(time)) {
       if (point.usecs < 0) report(point.span, 'negative time');
@@ -142,6 +154,22 @@ function checkTimes(events: readonly Event[], report: Report): void {
       if (to >= 0 && to < from) report(time.span, `time goes backward in script from ${from} usec to ${to} usec`);
     }
     previous = { event, time };
+  }
+}
+
+/** The latest script time an event can end at, given the latest before it. */
+function latestUsecs(before: number, time: EventTime): number {
+  const at = (p: PointTime, base: number): number => (p.kind === 'absolute' ? Math.max(base, p.usecs) : base + p.usecs);
+  switch (time.kind) {
+    case 'absolute':
+    case 'relative':
+      return at(time, before);
+    case 'range':
+      return at(time.end, before);
+    case 'blocking':
+      return time.start.kind === 'relative' ? at(time.start, before) + Math.max(0, time.end.usecs - time.start.usecs) : at(time.end, before);
+    case 'any':
+      return before;
   }
 }
 
@@ -191,6 +219,53 @@ function checkSyscall(event: SyscallEvent, report: Report): void {
   const guess = closest(event.name, KNOWN_SYSCALLS);
   const hint = guess === undefined ? '' : `; did you mean '${guess}'?`;
   report(event.nameSpan, `unknown system call '${event.name}'${hint}`);
+}
+
+/**
+ * Every symbolic name in a call's arguments that `resolves` (the run's own
+ * resolver) does not know, at the name's span, with the closest of `names`.
+ * Kernel calls (`kernelCalls`: nstat, ...) take counter names, not symbols.
+ */
+export function checkSymbols(
+  script: Script,
+  file: string,
+  resolves: (symbol: Expr) => boolean,
+  names: readonly string[],
+  kernelCalls: ReadonlySet<string>,
+): SourceError[] {
+  const errors: SourceError[] = [];
+  const visit = (e: Expr): void => {
+    switch (e.kind) {
+      case 'symbol':
+        if (!resolves(e)) {
+          const guess = closest(e.name, names);
+          errors.push({ file, span: e.span, message: `unknown name ${e.name}${guess === undefined ? '' : `; did you mean ${guess}?`}` });
+        }
+        return;
+      case 'or':
+        visit(e.left);
+        visit(e.right);
+        return;
+      case 'array':
+        e.items.forEach(visit);
+        return;
+      case 'struct':
+        for (const f of e.fields) visit(f.value);
+        return;
+      case 'field':
+        visit(e.value);
+        return;
+      case 'call':
+        e.args.forEach(visit);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const event of script.events) {
+    if (event.kind === 'syscall' && !kernelCalls.has(event.name)) event.args.forEach(visit);
+  }
+  return errors;
 }
 
 // ---------------------------------------------------------------- packets
