@@ -344,6 +344,9 @@ export async function main(argv: string[]): Promise<void> {
   };
   // -v interleaves nothing: traces of parallel scripts would be unreadable.
   const jobs = args.verbose ? 1 : args.jobs;
+  if (!dryRun && jobs > availableParallelism()) {
+    process.stderr.write(`pktdrill: -j ${jobs} is above the ${availableParallelism()} cores here; timing verdicts may be late\n`);
+  }
   // On a terminal, one status line at the bottom says what is running.
   const tty = !args.tap && !args.verbose && process.stdout.isTTY === true;
   const running = new Set<string>();

@@ -3,8 +3,8 @@
 // and collect its verdict.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { ChildJob } from './sandbox/child.js';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,17 @@ export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; 
   if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
   if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
   return { ok: true, value: { file, source, script: parsed.value, config: cfg } };
+}
+
+/** The capture the script's process wrote (or kept) from `started` on, if
+ * any: a script stopped at its deadline still names what it left behind. */
+function captureWrittenSince(job: ChildJob, seed: number, started: number): string | undefined {
+  const path = job.pcap ?? (job.keepFailedPcapIn ? join(job.keepFailedPcapIn, `${basename(job.file, '.pkt')}-${seed}.pcap`) : null);
+  try {
+    return path && statSync(path).mtimeMs >= started - 1000 ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Names in call arguments the run could not resolve, by the run's own
@@ -314,6 +325,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
           },
           stderr,
           durationMs,
+          pcap: captureWrittenSince(job, config.seed, started),
         });
         return;
       }

@@ -59,3 +59,22 @@ describe.skipIf(!nativeAvailable())('symbolic names in call arguments', () => {
     expect(prepare('nstat.pkt', '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 nstat(TcpExtSyncookiesSent) = 0\n').ok).toBe(true);
   });
 });
+
+describe('kept captures and -j', () => {
+  it('names the capture of a script that errored (a deadline) as of one that failed', async () => {
+    const { formatResult } = await import('../src/report/text.js');
+    const text = formatResult({ file: 'flood.pkt', status: 'error', error: 'flood.pkt: script still running after its deadline of 60 s (set --deadline=N)', pcap: '/tmp/flood-1.pcap', durationMs: 60000 } as never);
+    expect(text).toContain('  capture: /tmp/flood-1.pcap');
+  });
+  it('warns once when -j is above the cores here', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { availableParallelism } = await import('node:os');
+    const n = availableParallelism() + 1;
+    const file = join(dir, 'none.pkt');
+    writeFileSync(file, '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n');
+    // --dry_run: a run that starts nothing.
+    const r = spawnSync(process.execPath, ['bin/pktdrill.js', 'run', '--dry_run', '-j', String(n), file], { encoding: 'utf8' });
+    const lines = r.stderr.split('\n').filter((l) => l.includes('cores here'));
+    expect(lines).toEqual([`pktdrill: -j ${n} is above the ${availableParallelism()} cores here; timing verdicts may be late`]);
+  });
+});

@@ -26,7 +26,7 @@ export function formatResultLine(r: RunResult): string {
 
 export function formatResult(r: RunResult): string {
   const lines = [formatResultLine(r)];
-  if (r.status === 'fail' && r.pcap) lines.push(`  capture: ${r.pcap}`);
+  if (r.status !== 'pass' && r.pcap) lines.push(`  capture: ${r.pcap}`);
   if (r.status === 'error' && r.error) lines.push(r.error);
   for (const [i, earlier] of (r.timingRetried ?? []).entries()) {
     lines.push(`  run ${i + 1} failed on timing alone and ran again:`, ...earlier.split('\n').map((l) => `  | ${l}`));
