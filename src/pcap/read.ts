@@ -1,22 +1,17 @@
 /**
  * Classic pcap reading, for replay and pcap → .pkt conversion.
  *
- * Records are parsed by `pcap-parser`. It only knows the two microsecond
- * magics and says nothing useful about pcapng, link types or truncation, so
- * the 24-byte global header is checked here first (magic, byte order,
- * resolution, version, link type) and pcap-parser is then fed a canonical
- * microsecond header in the file's own byte order followed by the file's
- * records untouched. For nanosecond files the parser's "microseconds" field
- * therefore holds nanoseconds, and is scaled here.
+ * The 24-byte global header is checked first (magic, byte order,
+ * resolution, version, link type); the records are then decoded here as the
+ * file is read, 1 MiB at a time, so reading never holds the file whole.
  *
  * Nothing here throws: every failure is one line naming the file, e.g.
  * `TRACE.pcap: truncated record 17 (expected 74 bytes, file has 30)`.
- * A file cut in its last record is not an error: the whole records before it
- * are returned, with that line in `warnings`.
+ * A file cut in a later record is not an error: the whole records before it
+ * are returned, with that line in `warnings`. One cut inside its first record
+ * is (`TRACE.pcap: truncated record 1 header (...), at byte offset 24`).
  */
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
 import { fail, ok, type Result } from '../packet/result.js';
 import {
   DEFAULT_SNAPLEN,
@@ -144,92 +139,58 @@ function parseGlobalHeader(name: string, head: Buffer, opts: PcapReadOptions): R
   return ok({ littleEndian, resolution, snaplen, linkType, warnings, canonical });
 }
 
-/** The part of pcap-parser's API used here (it ships no types). */
-interface PcapParserEvents {
-  on(event: 'packetHeader', f: (h: PcapParserRecordHeader) => void): this;
-  on(event: 'packet', f: (p: { header: PcapParserRecordHeader; data: Buffer }) => void): this;
-  on(event: 'error', f: (e: unknown) => void): this;
-  on(event: 'end', f: () => void): this;
-}
-interface PcapParserRecordHeader {
-  timestampSeconds: number;
-  timestampMicroseconds: number;
-  capturedLength: number;
-  originalLength: number;
-}
-const pcapParser = createRequire(import.meta.url)('pcap-parser') as {
-  parse(input: NodeJS.ReadableStream): PcapParserEvents;
-};
-
-/** Decodes the records after a checked global header. `body` yields the bytes after the first 24. */
-function decodeRecords(
+/**
+ * Decodes the records after a checked global header, chunk by chunk as
+ * `body` yields them (the bytes after the first 24): only the record being
+ * cut by a chunk's end is carried over, so a file is never held whole.
+ */
+async function decodeRecords(
   name: string,
   g: GlobalHeader,
   body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<Result<PcapTrace>> {
-  return new Promise((resolve) => {
-    let settled = false;
-    let bodyBytes = 0;
-    const source = Readable.from(
-      (async function* () {
-        yield g.canonical;
-        for await (const chunk of body) {
-          bodyBytes += chunk.length;
-          yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-        }
-      })(),
-    );
-    const settle = (r: Result<PcapTrace>) => {
-      if (settled) return;
-      settled = true;
-      if (!r.ok) source.destroy();
-      resolve(r);
-    };
-
-    const records: PcapRecord[] = [];
-    const warnings = [...g.warnings];
-    let consumed = 0; // body bytes in complete records
-    let pending: PcapParserRecordHeader | null = null;
-    // As Wireshark: a record larger than this is corruption, not a big packet.
-    const maxCapLen = Math.max(g.snaplen, DEFAULT_SNAPLEN);
-    const usecs = g.resolution === 'nsec' ? (frac: number) => Math.floor(frac / 1000) : (frac: number) => frac;
-
-    try {
-      const parser = pcapParser.parse(source);
-      parser.on('packetHeader', (h) => {
-        if (settled) return;
-        pending = h;
-        if (h.capturedLength > maxCapLen) {
-          settle(fail(`${name}: record ${records.length + 1} is corrupt (captured length ${h.capturedLength} > ${maxCapLen})`));
-        }
+  const records: PcapRecord[] = [];
+  const warnings = [...g.warnings];
+  const maxCapLen = Math.max(g.snaplen, DEFAULT_SNAPLEN);
+  const usecs = g.resolution === 'nsec' ? (frac: number) => Math.floor(frac / 1000) : (frac: number) => frac;
+  let carry: Buffer = Buffer.alloc(0);
+  let consumed = 0; // body bytes in complete records
+  for await (const chunk of body) {
+    const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const buf = carry.length ? Buffer.concat([carry, piece]) : piece;
+    let off = 0;
+    while (buf.length - off >= PCAP_RECORD_HEADER_LENGTH) {
+      const u32 = (o: number) => (g.littleEndian ? buf.readUInt32LE(off + o) : buf.readUInt32BE(off + o));
+      const capLen = u32(8);
+      if (capLen > maxCapLen) {
+        return fail(`${name}: record ${records.length + 1} is corrupt (captured length ${capLen} > ${maxCapLen})`);
+      }
+      if (buf.length - off < PCAP_RECORD_HEADER_LENGTH + capLen) break;
+      const at = off + PCAP_RECORD_HEADER_LENGTH;
+      records.push({
+        index: records.length + 1,
+        timeUsecs: u32(0) * 1_000_000 + usecs(u32(4)),
+        frame: new Uint8Array(buf.subarray(at, at + capLen)), // a copy: the chunk is let go
+        origLen: u32(12),
       });
-      parser.on('packet', (p) => {
-        if (settled) return;
-        pending = null;
-        consumed += PCAP_RECORD_HEADER_LENGTH + p.data.length;
-        records.push({
-          index: records.length + 1,
-          timeUsecs: p.header.timestampSeconds * 1_000_000 + usecs(p.header.timestampMicroseconds),
-          frame: new Uint8Array(p.data), // a copy: p.data views pcap-parser's whole read buffer
-          origLen: p.header.originalLength,
-        });
-      });
-      parser.on('error', (e) => settle(fail(ioMessage(name, e))));
-      parser.on('end', () => {
-        const left = bodyBytes - consumed;
-        const n = records.length + 1;
-        if (pending !== null) {
-          const have = left - PCAP_RECORD_HEADER_LENGTH;
-          warnings.push(`${name}: truncated record ${n} (expected ${pending.capturedLength} bytes, file has ${have}); skipped`);
-        } else if (left > 0) {
-          warnings.push(`${name}: truncated record ${n} header (expected ${PCAP_RECORD_HEADER_LENGTH} bytes, file has ${left}); skipped`);
-        }
-        settle(ok({ linkType: g.linkType, resolution: g.resolution, snaplen: g.snaplen, records, warnings }));
-      });
-    } catch (e) {
-      settle(fail(`${name}: ${e instanceof Error ? e.message : String(e)}`));
+      off = at + capLen;
+      consumed += PCAP_RECORD_HEADER_LENGTH + capLen;
     }
-  });
+    carry = off === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(off));
+  }
+  const left = carry.length;
+  if (left > 0) {
+    const n = records.length + 1;
+    const offset = PCAP_GLOBAL_HEADER_LENGTH + consumed;
+    const line =
+      left >= PCAP_RECORD_HEADER_LENGTH
+        ? `${name}: truncated record ${n} (expected ${g.littleEndian ? carry.readUInt32LE(8) : carry.readUInt32BE(8)} bytes, file has ${left - PCAP_RECORD_HEADER_LENGTH})`
+        : `${name}: truncated record ${n} header (expected ${PCAP_RECORD_HEADER_LENGTH} bytes, file has ${left})`;
+    // Cut inside its first record, a file has nothing to give: that is the error.
+    if (records.length === 0) return fail(`${line}, at byte offset ${offset}`);
+    warnings.push(`${line}; skipped`);
+  }
+  return ok({ linkType: g.linkType, resolution: g.resolution, snaplen: g.snaplen, records, warnings });
 }
 
 const IO_ERRORS: Readonly<Record<string, string>> = {
@@ -245,6 +206,17 @@ function ioMessage(name: string, e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && IO_ERRORS[code] !== undefined) return `${name}: ${IO_ERRORS[code]}`;
   return `${name}: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** The file's bytes from `start`, 1 MiB at a time (a fresh buffer each: records copy out of it). */
+async function* chunksOf(fh: fs.promises.FileHandle, start: number): AsyncGenerator<Buffer> {
+  for (let pos = start; ; ) {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
 }
 
 /** Reads a classic pcap file (either byte order, µs or ns timestamps). Never throws or rejects. */
@@ -265,8 +237,7 @@ export async function readPcap(path: string, opts: PcapReadOptions = {}): Promis
     }
     const g = parseGlobalHeader(path, head.subarray(0, got), opts);
     if (!g.ok) return g;
-    const body = fh.createReadStream({ start: PCAP_GLOBAL_HEADER_LENGTH, autoClose: false });
-    return await decodeRecords(path, g.value, body);
+    return await decodeRecords(path, g.value, chunksOf(fh, PCAP_GLOBAL_HEADER_LENGTH));
   } catch (e) {
     return fail(ioMessage(path, e));
   } finally {
