@@ -147,6 +147,36 @@ function unknownSymbols(script: Script, file: string, defines: Record<string, st
   return checkSymbols(script, file, resolves, [...Object.keys(sys.constants), ...Object.keys(defines)], KERNEL_CALLS);
 }
 
+/**
+ * The child's verdict as the parent may rely on it: the script's process is
+ * another program whose JSON is checked at this boundary, so a malformed
+ * failure (a message that is not text) becomes a readable one for this
+ * script instead of an internal error that ends the whole run.
+ */
+export function wellFormedVerdict(v: unknown, file: string, seed: number): Verdict {
+  const bad = (what: string): Verdict => ({
+    file,
+    passed: false,
+    failures: [{ kind: 'setup', span: null, message: `internal error: the script's process sent ${what}` }],
+    trace: [],
+    durationMs: 0,
+    seed,
+  });
+  if (typeof v !== 'object' || v === null) return bad('no verdict');
+  const verdict = v as Verdict;
+  if (!Array.isArray(verdict.failures)) return bad('a verdict without failures');
+  verdict.failures = verdict.failures.map((f) => {
+    if (typeof f !== 'object' || f === null) return { kind: 'setup', span: null, message: `internal error: the script's process sent the failure ${JSON.stringify(f)}` };
+    if (typeof f.message !== 'string') {
+      return { ...f, message: `internal error: a failure whose message is not text: ${JSON.stringify(f.message) ?? String(f.message)}` };
+    }
+    return f;
+  });
+  if (!Array.isArray(verdict.trace)) verdict.trace = [];
+  verdict.passed = verdict.passed === true && verdict.failures.length === 0;
+  return verdict;
+}
+
 /** Roughly how long a script runs, in seconds: the sum of its times. */
 export function estimateSeconds(script: Script): number {
   let t = 0;
@@ -267,7 +297,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
           if (msg.type === 'at') at = { line: msg.line!, what: msg.what! };
           else if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
           else if (msg.type === 'verdict') {
-            verdict = msg.verdict;
+            verdict = wellFormedVerdict(msg.verdict, file, config.seed);
             // Answer now: the namespaces' teardown (tens of ms in the kernel)
             // finishes in the background while the next script starts.
             clearTimeout(timer);
