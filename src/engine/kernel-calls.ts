@@ -4,18 +4,28 @@
 //   +0 nstat(TcpExtListenOverflows) = 1
 //   +0 listen_queue(8080) = {recv_q=2, send_q=1, syn_recv=0}
 //   +0 syncookie(41002) = 1          (the flow's SYN-ACK is a cookie; 0: is not)
+//   +0 socket_state(41000) = {state=CLOSE_WAIT, recv_q=11, send_q=0}
 //
-// Each returns null when the script's expectation holds, or the message.
+// Each gives an error (null when the script's expectation holds) and the
+// value it read, in the script's words; `= ...` reads without checking.
 
 import { readFileSync } from 'node:fs';
 import type { Expr, SyscallEvent } from '../script/ast.js';
 import { readCounters, resolveCounter, type Counters } from '../kernel/counters.js';
 import { listenerState } from '../kernel/listeners.js';
 import { judgeSynAck } from '../kernel/syncookie.js';
+import { readSockets, socketOfPeer, SOCKET_STATE_NAMES } from '../kernel/sockets.js';
+import { closest } from './options.js';
 import type { Evaluator } from './calls.js';
 import { DEFAULT_FLOW, type Flows } from './flow.js';
 
-export const KERNEL_CALLS = new Set(['nstat', 'listen_queue', 'syncookie']);
+export const KERNEL_CALLS = new Set(['nstat', 'listen_queue', 'syncookie', 'socket_state']);
+
+/** What a kernel call found: the failure (null: as the script says) and what it read, e.g. `{recv_q=2, send_q=1, syn_recv=0}`. */
+export interface KernelCallResult {
+  error: string | null;
+  value?: string;
+}
 
 export interface KernelCallContext {
   evalr: Evaluator;
@@ -37,7 +47,7 @@ function portArg(e: Expr | undefined, ctx: KernelCallContext): number | null {
   return ctx.evalr.int(e);
 }
 
-export function runKernelCall(ev: SyscallEvent, ctx: KernelCallContext): string | null {
+export function runKernelCall(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
   switch (ev.name) {
     case 'nstat':
       return nstat(ev, ctx);
@@ -45,37 +55,83 @@ export function runKernelCall(ev: SyscallEvent, ctx: KernelCallContext): string 
       return listenQueue(ev, ctx);
     case 'syncookie':
       return syncookie(ev, ctx);
+    case 'socket_state':
+      return socketState(ev, ctx);
     default:
-      return `unknown kernel call '${ev.name}'`;
+      return { error: `unknown kernel call '${ev.name}'` };
   }
 }
 
-function nstat(ev: SyscallEvent, ctx: KernelCallContext): string | null {
+function nstat(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
   const name = counterName(ev.args[0]);
-  if (!name) return 'nstat() takes a counter name, e.g. nstat(TcpExtListenOverflows)';
+  if (!name) return { error: 'nstat() takes a counter name, e.g. nstat(TcpExtListenOverflows)' };
   const counters = readCounters();
   const r = resolveCounter(name, counters);
-  if (!r.ok) return r.error;
+  if (!r.ok) return { error: r.error };
   const actual = counters.get(r.name)!;
-  if (ev.result.kind === 'ellipsis') return null;
+  const value = String(actual);
+  if (ev.result.kind === 'ellipsis') return { error: null, value };
   const expected = BigInt(ctx.evalr.int(ev.result));
-  if (actual === expected) return null;
-  return `live counter ${r.name}: expected: ${expected} vs actual: ${actual}`;
+  if (actual === expected) return { error: null, value };
+  return { error: `live counter ${r.name}: expected: ${expected} vs actual: ${actual}`, value };
 }
 
-function listenQueue(ev: SyscallEvent, ctx: KernelCallContext): string | null {
+function listenQueue(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
   const port = portArg(ev.args[0], ctx) ?? ctx.bindPort;
   const st = listenerState(port, ctx.family);
-  if (!st.found) return `no listener on port ${port}`;
-  if (ev.result.kind !== 'struct') return 'listen_queue() = {recv_q=N, send_q=N, syn_recv=N} (any of the three)';
+  if (!st.found) return { error: `no listener on port ${port}` };
+  const value = `{recv_q=${st.recvQ}, send_q=${st.sendQ}, syn_recv=${st.synRecv}}`;
+  if (ev.result.kind === 'ellipsis') return { error: null, value };
+  if (ev.result.kind !== 'struct') return { error: 'listen_queue() = {recv_q=N, send_q=N, syn_recv=N} (any of the three, or ... to read them)' };
   const actual: Record<string, number> = { recv_q: st.recvQ, send_q: st.sendQ, syn_recv: st.synRecv };
   const wrong: string[] = [];
   for (const f of ev.result.fields) {
-    if (!(f.name in actual)) return `listen_queue(): unknown field '${f.name}'; expected recv_q, send_q or syn_recv`;
+    if (!(f.name in actual)) return { error: `listen_queue(): unknown field '${f.name}'; expected recv_q, send_q or syn_recv` };
     const want = ctx.evalr.int(f.value);
     if (want !== actual[f.name]) wrong.push(`${f.name}: expected: ${want} vs actual: ${actual[f.name]}`);
   }
-  return wrong.length ? `listen queue of port ${port}: ${wrong.join(', ')}` : null;
+  return { error: wrong.length ? `listen queue of port ${port}: ${wrong.join(', ')}` : null, value };
+}
+
+/**
+ * `socket_state(PORT) = {state=CLOSE_WAIT, recv_q=N, send_q=N, mss=N}`: the
+ * connection of the flow with remote port PORT (`...`: the script's one
+ * flow), as `ss` shows it; CLOSED when the kernel has no socket for it.
+ */
+function socketState(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
+  const port = portArg(ev.args[0], ctx);
+  const flow = ctx.flows.get(port ?? DEFAULT_FLOW);
+  const remotePort = flow?.remotePort ?? port;
+  const which = port === null ? 'the flow' : `flow ${port}`;
+  if (remotePort === null) return { error: 'socket_state(): the script\'s flow has no remote port yet (no packet sent or seen)' };
+  const row = socketOfPeer(readSockets(), remotePort);
+  const actual: Record<string, number | string | undefined> = row
+    ? { state: row.state, recv_q: row.recvQ, send_q: row.sendQ, mss: row.mss }
+    : { state: 'CLOSED', recv_q: undefined, send_q: undefined, mss: undefined };
+  const value = `{${Object.entries(actual)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
+  if (ev.result.kind === 'ellipsis') return { error: null, value };
+  if (ev.result.kind !== 'struct') return { error: 'socket_state() = {state=NAME, recv_q=N, send_q=N, mss=N} (any of them, or ... to read them)' };
+  const wrong: string[] = [];
+  for (const f of ev.result.fields) {
+    if (!(f.name in actual)) return { error: `socket_state(): unknown field '${f.name}'; expected state, recv_q, send_q or mss` };
+    if (f.name === 'state') {
+      const want = f.value.kind === 'symbol' ? f.value.name : f.value.kind === 'string' ? f.value.value : null;
+      if (want === null || !SOCKET_STATE_NAMES.includes(want)) {
+        const near = want === null ? undefined : closest(want, [...SOCKET_STATE_NAMES]);
+        return { error: `socket_state(): state takes a TCP state name (${SOCKET_STATE_NAMES.join(', ')})${near ? `; did you mean ${near}?` : ''}` };
+      }
+      if (want !== actual.state) wrong.push(`state: expected: ${want} vs actual: ${actual.state}`);
+      continue;
+    }
+    const want = ctx.evalr.int(f.value);
+    const got = actual[f.name];
+    if (got === undefined) wrong.push(`${f.name}: expected: ${want} vs actual: ${row ? 'not shown by ss' : 'no socket'}`);
+    else if (want !== got) wrong.push(`${f.name}: expected: ${want} vs actual: ${got}`);
+  }
+  return { error: wrong.length ? `socket of ${which} (remote port ${remotePort}): ${wrong.join(', ')}` : null, value };
 }
 
 function tsExact(): boolean {
@@ -86,7 +142,12 @@ function tsExact(): boolean {
   }
 }
 
-function syncookie(ev: SyscallEvent, ctx: KernelCallContext): string | null {
+function syncookie(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
+  const r = syncookieJudged(ev, ctx);
+  return typeof r === 'string' || r === null ? { error: r } : r;
+}
+
+function syncookieJudged(ev: SyscallEvent, ctx: KernelCallContext): string | null | KernelCallResult {
   const port = portArg(ev.args[0], ctx);
   const flow = ctx.flows.get(port ?? DEFAULT_FLOW);
   const which = port === null ? 'the flow' : `flow ${port}`;
@@ -95,6 +156,10 @@ function syncookie(ev: SyscallEvent, ctx: KernelCallContext): string | null {
   if (!flow.lastSynAck) return `syncookie(): no SYN-ACK came on ${which}`;
   const j = judgeSynAck(flow.lastSyn, flow.lastSynAck, { tsExact: tsExact(), sentMss: flow.maxSentSegment || undefined });
   const isCookie = j.looksLikeCookie && j.conclusive;
+  if (ev.result.kind === 'ellipsis') {
+    const why = (isCookie ? j.checks.filter((c) => c.telling) : j.checks.filter((c) => !c.ok)).map((c) => c.message);
+    return { error: null, value: `${isCookie ? 1 : 0}${why.length ? ` (${why.join('; ')})` : ''}` };
+  }
   const want = ctx.evalr.int(ev.result) !== 0;
   if (want && !isCookie) {
     const failed = j.checks.filter((c) => !c.ok).map((c) => c.message);

@@ -25,7 +25,7 @@ import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
 import { CodeBlocks } from './code.js';
 import type { SynAckSeen, SynSeen } from '../kernel/syncookie.js';
 import { diffCounters, readCounters, type Counters } from '../kernel/counters.js';
-import { isListening } from '../kernel/listeners.js';
+import { listenerReaches, listeningSockets } from '../kernel/listeners.js';
 
 // linux/in.h, linux/tcp.h, asm-generic/errno.h
 const IPPROTO_TCP = 6;
@@ -300,7 +300,7 @@ export class Engine {
         .map((b) => {
           const first = b.command.split('\n')[0]!;
           const shown = first.length > 60 || b.command.includes('\n') ? `${first.slice(0, 60)} ...` : first;
-          return `output of \`${shown}\` (line ${b.line}), still running:\n${b.text.trimEnd()}`;
+          return `output of \`${shown}\` (line ${b.line}), ${b.ended ? 'ended' : 'still running'}:\n${b.text.trimEnd()}`;
         });
       if (outputs.length) f.detail = [f.detail, ...outputs].filter(Boolean).join('\n');
     }
@@ -417,7 +417,8 @@ export class Engine {
         continue;
       }
       if (!this.clock.started && ev.kind !== 'syscall') this.clock.start();
-      if (ev.kind === 'packet' && !waitedForListener && !this.hasSocketCall && this.startedServer()) {
+      const touchesListener = ev.kind === 'packet' || (ev.kind === 'syscall' && KERNEL_CALLS.has(ev.name));
+      if (touchesListener && !waitedForListener && !this.hasSocketCall && this.startedServer()) {
         waitedForListener = true;
         await this.awaitListener(ev);
         // The wait for the listener is the previous event's end.
@@ -445,7 +446,7 @@ export class Engine {
 
   private counters: Counters | null = null;
   /** Output of programs that commands left running (servers under test). */
-  private readonly background: Array<{ command: string; line: number; text: string }> = [];
+  private readonly background: Array<{ command: string; line: number; text: string; ended: boolean }> = [];
 
   /**
    * Whether a command left a program running: one that kept our pipes open,
@@ -465,14 +466,33 @@ export class Engine {
   private async awaitListener(ev: Event): Promise<void> {
     if (this.hooks.rehearsal) return;
     const port = this.cfg.bindPort;
-    const deadline = Date.now() + 10_000;
-    while (!isListening(port)) {
+    const started = Date.now();
+    const deadline = started + 10_000;
+    const local = this.cfg.localIp;
+    for (;;) {
+      const here = listeningSockets().filter((l) => l.port === port);
+      if (here.some((l) => listenerReaches(l.address, local))) return;
+      const elsewhere = listeningSockets().filter((l) => !listenerReaches(l.address, local) || l.port !== port);
+      const shown = elsewhere.map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+      const listensElsewhere = shown.length ? `; what listens: ${[...new Set(shown)].join(', ')}` : '';
+      // A program that ended (its pipes closed) will not listen any more.
+      if (this.background.length > 0 && this.background.every((b) => b.ended)) {
+        const b = this.background[0]!;
+        this.fail({ kind: 'setup', span: ev.span, message: `the program started at line ${b.line} ended before anything listened on ${local}:${port}${listensElsewhere}` });
+        return;
+      }
+      // Listening on the port, but not where the script's packets go.
+      if (here.length > 0 && Date.now() - started > 1000) {
+        this.fail({ kind: 'setup', span: ev.span, message: `port ${port} listens on ${here.map((l) => l.address).join(', ')} only, not on ${local} (the script's local address)` });
+        return;
+      }
       if (Date.now() > deadline) {
         this.fail({
           kind: 'setup',
           span: ev.span,
-          message: `nothing listens on port ${port} after 10 s (a script without socket() tests a listener that a command starts, e.g. \`python3 -m http.server ${port} --bind ${this.cfg.localIp} &\`)`,
+          message: `nothing listens on ${local}:${port} after 10 s (a script without socket() tests a listener that a command starts, e.g. \`python3 -m http.server ${port} --bind ${local} &\`)${listensElsewhere}`,
         });
+        return;
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -834,12 +854,15 @@ export class Engine {
       this.startClockAtFirstCall();
       await this.clock.until(te.time);
       let m: string | null;
+      let value: string | undefined;
       try {
-        m = runKernelCall(ev, { evalr: this.evalr, flows: this.flows, bindPort: this.cfg.bindPort, family: this.ctx.family });
+        ({ error: m, value } = runKernelCall(ev, { evalr: this.evalr, flows: this.flows, bindPort: this.cfg.bindPort, family: this.ctx.family }));
       } catch (e) {
         m = (e as Error).message;
       }
-      this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'syscall', text: `${ev.name}()${m ? `: ${m}` : ' ok'}`, ok: !m });
+      // What the call read goes in the trace (-v, reports, the probe): `= 2`.
+      const read = value === undefined ? '' : ` = ${value}`;
+      this.record({ timeUsecs: this.clock.nowUsecs(), expectedUsecs: te.time, line: ev.span.line, kind: 'syscall', text: `${ev.name}()${m ? `: ${m}` : ` ok${read}`}`, ok: !m });
       this.lastEvent = { time: te.time, inbound: false, doneAt: this.clock.nowUsecs() };
       if (m) this.fail({ kind: 'syscall', span: ev.span, message: m });
       return;
@@ -1012,7 +1035,11 @@ export class Engine {
       // Whatever that server writes later is kept (its last 8 KiB) and shown
       // if the script fails.
       let closed = false;
-      child.on('close', () => (closed = true));
+      let bg: (typeof this.background)[number] | null = null;
+      child.on('close', () => {
+        closed = true;
+        if (bg) bg.ended = true;
+      });
       child.on('exit', async (code, signal) => {
         // A failed command's last words may still be in the pipe: give them
         // a moment (its pipes close at once unless it left a program running).
@@ -1022,14 +1049,18 @@ export class Engine {
         if (closed || (child.stdout.readableEnded && child.stderr.readableEnded)) {
           child.stdout.destroy();
           child.stderr.destroy();
+          // A program written to run in the background (`... &`) that is
+          // gone already: its words are what a failure will want to show.
+          if (/&\s*$/.test(ev.command.trim())) this.background.push({ command: ev.command.trim(), line: ev.span.line, text: out.slice(-8192), ended: true });
         } else {
-          const bg = { command: ev.command.trim(), line: ev.span.line, text: '' };
+          const running = { command: ev.command.trim(), line: ev.span.line, text: out.slice(-8192), ended: false };
+          bg = running;
           const keep = (b: Buffer) => {
-            bg.text = (bg.text + b.toString('utf8')).slice(-8192);
+            running.text = (running.text + b.toString('utf8')).slice(-8192);
           };
           child.stdout.on('data', keep);
           child.stderr.on('data', keep);
-          this.background.push(bg);
+          this.background.push(running);
         }
         this.record({ timeUsecs: startUsecs, expectedUsecs: te.time, line: ev.span.line, kind: 'command', text: ev.command.trim(), ok: code === 0 });
         if (code !== 0) {

@@ -32,6 +32,7 @@ export {
   type ProcTcpRow,
   type SsListener,
 } from './listeners.js';
+export { parseSsSockets, readSockets, socketOfPeer, SOCKET_STATE_NAMES, type SocketRow } from './sockets.js';
 export {
   cookieMss,
   decodeCookieTsBits,

@@ -248,3 +248,24 @@ export function isListening(port: number): boolean {
   }
   return false;
 }
+
+/** The LISTEN sockets of this namespace (cheap: /proc only, no `ss`): address and port. */
+export function listeningSockets(): Array<{ address: string; port: number }> {
+  const out: Array<{ address: string; port: number }> = [];
+  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const r of parseProcNetTcp(text)) if (r.state === TCP_LISTEN) out.push({ address: r.localAddress, port: r.localPort });
+  }
+  return out;
+}
+
+/** Whether a listener bound to `address` takes connections to `local` (the wildcard, the address itself, or its IPv4-mapped form). */
+export function listenerReaches(address: string, local: string): boolean {
+  const bare = (a: string): string => a.replace(/^::ffff:/i, '').toLowerCase();
+  return address === '0.0.0.0' || address === '::' || bare(address) === bare(local);
+}

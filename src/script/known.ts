@@ -7,6 +7,7 @@ export const KNOWN_SYSCALLS: ReadonlySet<string> = new Set([
   'nstat',
   'listen_queue',
   'syncookie',
+  'socket_state',
   // packetdrill's
   'socket',
   'bind',
