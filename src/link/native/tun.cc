@@ -224,7 +224,11 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   t->ifindex = static_cast<int>(if_nametoindex(name.c_str()));
   if (t->ifindex == 0) Throw(env, "if_nametoindex " + name, errno);
 
-  t->psock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  // Protocol 0: the socket takes no frames until bind() names the device and
+  // ETH_P_ALL. Made with ETH_P_ALL, it is hooked on every device at once and
+  // bind() must unhook it first, which waits for an RCU grace period
+  // (synchronize_net: 10-20 ms of every script's start, measured).
+  t->psock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (t->psock < 0) Throw(env, "packet socket", errno);
   int on = 1;
   if (setsockopt(t->psock, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
