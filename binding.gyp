@@ -26,6 +26,17 @@
           "type": "none"
         }]
       ]
+    },
+    {
+      "target_name": "pktdrill_sandbox",
+      "type": "executable",
+      "sources": ["src/sandbox/native/launch.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "conditions": [
+        ["OS!='linux'", {
+          "type": "none"
+        }]
+      ]
     }
   ]
 }

@@ -102,14 +102,22 @@ function nodeGyp() {
   return found;
 }
 
-function build() {
+async function build() {
   const grammarOut = join(root, 'src', 'script', 'grammar.generated.js');
   if (existsSync(join(root, 'grammar', 'pkt.peggy')) && mtime(grammarOut) < mtime(join(root, 'grammar', 'pkt.peggy'))) {
     say('compiling grammar');
     run(process.execPath, [join(root, 'node_modules', 'peggy', 'bin', 'peggy.js'), '--format', 'es', '--dts', '-o', grammarOut, join(root, 'grammar', 'pkt.peggy')]);
   }
   const addon = join(root, 'build', 'Release', 'pktdrill_native.node');
-  if (existsSync(join(root, 'binding.gyp')) && mtime(addon) < Math.max(newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h', '.inc']), newest(join(root, 'src', 'link', 'native'), ['.cc', '.h']), mtime(join(root, 'binding.gyp')))) {
+  // The sandbox launcher is built with the addon (binding.gyp): the older of the two decides.
+  const launcher = join(root, 'build', 'Release', 'pktdrill_sandbox');
+  const sources = Math.max(
+    newest(join(root, 'src', 'syscalls', 'native'), ['.cc', '.h', '.inc']),
+    newest(join(root, 'src', 'link', 'native'), ['.cc', '.h']),
+    newest(join(root, 'src', 'sandbox', 'native'), ['.c', '.h']),
+    mtime(join(root, 'binding.gyp')),
+  );
+  if (existsSync(join(root, 'binding.gyp')) && Math.min(mtime(addon), mtime(launcher)) < sources) {
     say('building native addon');
     const gypArgs = ['rebuild'];
     if (existsSync('/usr/include/node/node_api.h')) gypArgs.push('--nodedir=/usr');
@@ -120,10 +128,43 @@ function build() {
     say('compiling TypeScript');
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')]);
   }
+  await bundle();
+}
+
+/**
+ * The two programs a run starts (the CLI and the script's process), each
+ * bundled into one file: Node's module loader costs about 1 ms a module, and
+ * a run loads some 60 in each process (28 ms of the CLI's 44, measured:
+ * bench/RESULTS.md). bin/pktdrill.js and the runner use a bundle only when
+ * it is newer than the compiled modules it was made from.
+ */
+async function bundle() {
+  const out = join(root, 'dist', 'bundle');
+  const entries = { cli: join(root, 'dist', 'cli.js'), 'child-entry': join(root, 'dist', 'sandbox', 'child-entry.js') };
+  const stale = Object.entries(entries).some(([name, from]) => mtime(join(out, `${name}.js`)) < mtime(from));
+  if (!stale) return;
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    say('esbuild not installed: running from the compiled modules (slower start)');
+    return;
+  }
+  say('bundling');
+  await esbuild.build({
+    entryPoints: entries,
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
 }
 
 if (!args.has('--build-only')) {
   systemPackages();
   npmDeps();
 }
-build();
+await build();

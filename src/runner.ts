@@ -21,6 +21,7 @@ import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
 import type { TraceEntry, Verdict } from './engine/verdict.js';
 import { sandboxCommand } from './sandbox/spawn.js';
+import { childUsage, mark, marks } from './phases.js';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
 
@@ -204,12 +205,29 @@ export function estimateSeconds(script: Script): number {
   return t;
 }
 
-/** The compiled child entry, found from the package root (works from src/ under vitest too). */
+/**
+ * The compiled child entry, found from the package root (works from src/
+ * under vitest too): its bundle (one file, a faster start; bootstrap.mjs)
+ * when that is not older than the compiled modules, else those.
+ */
 function childEntry(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'dist', 'sandbox', 'child-entry.js');
+  const modules = join(dir, 'dist', 'sandbox', 'child-entry.js');
+  const bundled = join(dir, 'dist', 'bundle', 'child-entry.js');
+  if (process.env.PKTDRILL_NO_BUNDLE === '1') return modules;
+  const at = (p: string): number => {
+    try {
+      return statSync(p).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  // Every compiled module is written by each tsc run: the newest of two stands for all.
+  return at(bundled) >= Math.max(at(modules), at(join(dir, 'dist', 'engine', 'run.js'))) ? bundled : modules;
 }
+
+let entryPath: string | undefined;
 
 let runCounter = 0;
 
@@ -253,6 +271,7 @@ export async function runScriptFile(file: string, opts: RunOptions = {}): Promis
 async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const prep = prepareScript(file, opts);
+  mark('parent: script checked');
   if (!prep.ok) return errorResult(file, prep.error, started);
   if (opts.dryRun || (opts.options ?? []).some((o) => o.name === 'dry_run')) {
     return { file, status: 'pass', durationMs: Date.now() - started };
@@ -267,11 +286,13 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     pcap: opts.pcap ? resolve(opts.pcap) : null,
     keepFailedPcapIn: opts.keepFailedPcapIn === undefined ? tmpdir() : opts.keepFailedPcapIn,
   };
-  const cmd = sandboxCommand(childEntry(), [JSON.stringify(job)]);
+  entryPath ??= childEntry();
+  const cmd = sandboxCommand(entryPath, [JSON.stringify(job)]);
   return new Promise<RunResult>((done) => {
     let child;
     try {
       child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
+      mark('parent: sandbox spawned');
     } catch (e) {
       done(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
       return;
@@ -293,15 +314,22 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         try {
-          const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict; line?: number; what?: string };
+          const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict; line?: number; what?: string; phases?: Array<[string, number]>; maxRssKb?: number; cpuUs?: number };
           if (msg.type === 'at') at = { line: msg.line!, what: msg.what! };
           else if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
           else if (msg.type === 'verdict') {
+            mark('parent: verdict received');
+            if (Array.isArray(msg.phases)) marks.push(...msg.phases);
+            if (typeof msg.maxRssKb === 'number') childUsage.push({ maxRssKb: msg.maxRssKb, cpuUs: msg.cpuUs ?? 0 });
             verdict = wellFormedVerdict(msg.verdict, file, config.seed);
             // Answer now: the namespaces' teardown (tens of ms in the kernel)
             // finishes in the background while the next script starts.
             clearTimeout(timer);
             settle(fromVerdict(verdict!));
+            // Nor does pktdrill's own exit wait for it (40 ms of a one-call
+            // script, bench/RESULTS.md): the script's process has nothing
+            // left to say, and it dies with its launcher when pktdrill exits.
+            release();
           }
         } catch {
           stderr += line + '\n';
@@ -316,6 +344,10 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
       clearTimeout(timer);
       done(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
     });
+    const release = (): void => {
+      child.unref();
+      for (const s of [child.stdout, child.stderr, out] as Array<{ unref?: () => void } | null>) s?.unref?.();
+    };
     let settled = false;
     const settle = (r: RunResult): void => {
       if (settled) return;

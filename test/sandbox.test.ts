@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runScriptFile } from '../src/runner.js';
 
 const SYSCTLS = [
@@ -57,7 +57,16 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-describe('sandbox', () => {
+// Both ways into the sandbox: the launcher built with the addon
+// (src/sandbox/native/launch.c) and the shell command line it stands in for.
+describe.each(['launcher', 'shell'])('sandbox (%s)', (how) => {
+  beforeEach(() => {
+    if (how === 'shell') process.env.PKTDRILL_SANDBOX = 'shell';
+  });
+  afterEach(() => {
+    delete process.env.PKTDRILL_SANDBOX;
+  });
+
   it('leaves host sysctls, interfaces and processes as they were after a run', async () => {
     const before = hostState();
     const r = await runScriptFile('test/sandbox/changes-things.pkt');
@@ -98,7 +107,7 @@ describe('sandbox', () => {
 
   it('leaves nothing behind when pktdrill itself is killed with SIGKILL', async () => {
     const before = hostState();
-    const cli = spawn(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/long.pkt'], { stdio: 'ignore' });
+    const cli = spawn(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/long.pkt'], { stdio: 'ignore', env: { ...process.env } });
     // Wait until the script's background process runs inside its namespace.
     // The sleep itself: the shell that started it exits at once.
     expect(await until(() => processesWith('sleep 302', true).length > 0, 10_000)).toBe(true);

@@ -21,6 +21,7 @@ import { isRoot } from './spawn.js';
 import { hostPath, privateTmp } from './host-path.js';
 import { Wire, WireError } from '../link/wire.js';
 import { loadSyscalls } from '../syscalls/index.js';
+import { mark, marks, phasesOn } from '../phases.js';
 
 export interface ChildJob {
   /** Unique among runs on this host: commands see it as PACKETDRILL_PID. */
@@ -41,6 +42,12 @@ const SANDBOX_BIN = fileURLToPath(new URL('../../share/sandbox-bin', import.meta
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
 
+/** This process's CPU time so far (user + system), µs. */
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
 function send(msg: unknown): void {
   const line = JSON.stringify(msg, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)) + '\n';
   writeSync(OUT_FD, line);
@@ -52,6 +59,7 @@ function setupVerdict(file: string, message: string, seed: number): Verdict {
 }
 
 export async function childMain(job: ChildJob): Promise<void> {
+  mark('child: modules loaded');
   const { file, config } = job;
   // packetdrill's commands find packetdrill as their shell's parent
   // (`${PPID}`): here that is this process, PID 1 of the sandbox. With a
@@ -99,6 +107,7 @@ export async function childMain(job: ChildJob): Promise<void> {
         wireFailure ??= message;
       },
     );
+    mark('child: tun and capture open');
     const net = setUpNetwork({
       family,
       localIp: config.localIp,
@@ -112,6 +121,7 @@ export async function childMain(job: ChildJob): Promise<void> {
     process.env.PATH = `${SANDBOX_BIN}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`;
     process.env.PKTDRILL_ROUTE = net.route.spec;
     process.env.PKTDRILL_ROUTE_FAMILY = net.route.family;
+    mark('child: network up');
     const sys = loadSyscalls();
     // The host's /tmp (fd 9) is for this process alone, not for commands.
     if (privateTmp()) sys.invoke('fcntl', [Number(process.env.PKTDRILL_HOST_TMP_FD), F_SETFD, FD_CLOEXEC]);
@@ -138,6 +148,7 @@ export async function childMain(job: ChildJob): Promise<void> {
     for (const s of early) engine.onCaptured(s);
     engine.warmUp();
     await engine.rehearse();
+    mark('child: engine warmed up');
     // As packetdrill does on machines with more than one CPU: the lowest
     // real-time round-robin priority for the clock thread only (reset on fork,
     // so commands and servers the script starts run at normal priority).
@@ -156,7 +167,9 @@ export async function childMain(job: ChildJob): Promise<void> {
     await Promise.all(Array.from({ length: poolSize }, () => sys.invokeAsync('sleep_until', [warmUntil])));
     // Start the clock with the start-up's garbage collected.
     collectGarbage(false);
+    mark('child: clock starts');
     const verdict = await engine.run();
+    mark('child: script done');
     // Frames still queued on the packet socket belong in the capture too.
     wire.pump();
     if (wireFailure) {
@@ -176,7 +189,8 @@ export async function childMain(job: ChildJob): Promise<void> {
         verdict.passed = false;
       }
     }
-    send({ type: 'verdict', verdict });
+    mark('child: verdict sent');
+    send({ type: 'verdict', verdict, ...(phasesOn ? { phases: marks, maxRssKb: process.resourceUsage().maxRSS, cpuUs: cpuMicros() } : {}) });
   } catch (e) {
     if (e instanceof SandboxError || e instanceof WireError) {
       send({ type: 'verdict', verdict: setupVerdict(file, e.message, config.seed) });

@@ -12,7 +12,10 @@
 //                                own sysctls), so no script can change a host setting;
 //                                a private /tmp over the host's (see PRIVATE_TMP).
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 
 export interface SandboxCommand {
   command: string;
@@ -67,8 +70,30 @@ export function isRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
 }
 
+/**
+ * The sandbox launcher built with the native addon (src/sandbox/native/launch.c):
+ * the same namespaces and mounts as the shell command line below, in one
+ * exec instead of eleven. PKTDRILL_SANDBOX=shell takes the command line
+ * (for measuring what the launcher saves, bench/RESULTS.md).
+ */
+function findLauncher(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const path = join(dir, 'build', 'Release', 'pktdrill_sandbox');
+  return existsSync(path) ? path : null;
+}
+
+let launcherPath: string | null | undefined;
+
 /** The command that runs `node entry ...args` as PID 1 of new namespaces. */
 export function sandboxCommand(entry: string, args: string[]): SandboxCommand {
+  const launcher = process.env.PKTDRILL_SANDBOX === 'shell' ? null : (launcherPath ??= findLauncher());
+  if (launcher) {
+    return {
+      command: launcher,
+      args: [...(isRoot() ? [] : ['--user']), '--', process.execPath, ...process.execArgv, ...CHILD_NODE_FLAGS, entry, ...args],
+    };
+  }
   const unshare = ['unshare'];
   if (!isRoot()) unshare.push('--user', '--map-root-user');
   unshare.push(
