@@ -14,6 +14,7 @@ import { pcapFileToPkt } from './pcap/pcap2pkt.js';
 import { renderScriptToPcap } from './pcap/render.js';
 import { replayTrace } from './pcap/replay.js';
 import { findOption, OPTIONS, closest } from './engine/options.js';
+import { probeCommand, PROBE_USAGE } from './probe/cli.js';
 
 const USAGE = `usage: pktdrill run [options] FILE|DIR...
        pktdrill check FILE|DIR...
@@ -22,6 +23,7 @@ const USAGE = `usage: pktdrill run [options] FILE|DIR...
        pktdrill pcap2pkt TRACE.pcap [--flow N | --port P] [--local acceptor|opener] [--init CMD]...
                        [--all-flows | --no-all-flows] [--backlog N] [-o OUT.pkt]
        pktdrill render SCRIPT.pkt -o OUT.pcap
+${PROBE_USAGE}
 
 Runs packetdrill scripts against this machine's kernel, each in a network
 namespace of its own. Exit status: 0 all passed, 1 a script failed,
@@ -103,7 +105,7 @@ function parseArgs(argv: string[]): Parsed {
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!command) throw new UsageError('no command given: pktdrill run FILE|DIR...');
   if (command !== 'run' && command !== 'check') {
-    const near = closest(command, ['run', 'check', 'replay', 'pcap2pkt', 'render']);
+    const near = closest(command, ['run', 'check', 'replay', 'pcap2pkt', 'render', 'probe']);
     throw new UsageError(`unknown command '${command}'${near ? `; did you mean '${near}'?` : ''}`);
   }
   const p: Parsed = {
@@ -303,6 +305,10 @@ async function traceCommand(command: string, argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'probe') {
+    process.exitCode = await probeCommand(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'replay' || argv[0] === 'pcap2pkt' || argv[0] === 'render') {
     try {
       process.exitCode = await traceCommand(argv[0], argv.slice(1));
