@@ -17,16 +17,39 @@
  * gives its TCP headers: lengths come from the IP header, the missing payload
  * reads as zeros. Packets that are not TCP over IP are counted by reason.
  * Nothing here throws.
+ *
+ * Memory: a `FlowSplitter` takes records one at a time (`readFlows` feeds it
+ * as the file is read) and keeps, per segment, only what a script needs:
+ * numbers, flags, window and options, no frame bytes and no payload. A flow
+ * whose segments are not wanted (`keep`) costs its numbers and endpoints.
  */
 import { decodeIp } from '../packet/frame.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
 import type { TcpSegment } from '../packet/tcp.js';
-import { linkTypeName, type PcapTrace } from './read.js';
+import type { TcpOption } from '../packet/tcp-options.js';
+import { linkTypeName, scanPcap, type PcapRecord, type PcapTrace } from './read.js';
 
 export interface Endpoint {
   readonly ip: string;
   readonly port: number;
+}
+
+/**
+ * What a flow keeps of a TCP header: no ports (the flow has them), no
+ * checksum, no payload; option bytes (a Fast Open cookie, an MD5 digest, an
+ * unknown option's data) are copies, so nothing holds on to the frame.
+ */
+export interface FlowTcp {
+  /** uint32 */
+  readonly seq: number;
+  /** uint32 */
+  readonly ack: number;
+  /** Bitmask of FIN..AE (9 bits). */
+  readonly flags: number;
+  readonly window: number;
+  readonly urgentPointer: number;
+  readonly options: readonly TcpOption[];
 }
 
 export interface FlowSegment {
@@ -40,7 +63,7 @@ export interface FlowSegment {
   readonly tos: number;
   /** TTL or hop limit. */
   readonly ttl: number;
-  readonly tcp: TcpSegment;
+  readonly tcp: FlowTcp;
   /** Payload bytes on the wire (from the IP length: right even when the capture was cut). */
   readonly payloadLength: number;
 }
@@ -56,6 +79,10 @@ export interface TcpFlow {
   readonly opener: 'a' | 'b';
   /** False when the capture starts mid-flow and `opener` is only the side of the first packet. */
   readonly openerSeen: boolean;
+  /** Packets of the flow in the trace (its segments, whether kept or not). */
+  readonly packets: number;
+  /** Whether `segments` were kept (see `SplitOptions.keep`); if not, `segments` is empty. */
+  readonly kept: boolean;
   readonly segments: readonly FlowSegment[];
 }
 
@@ -80,7 +107,7 @@ export function flowTuple(f: TcpFlow): string {
 
 /** `flow 1: 192.0.2.1:40000 > 192.168.0.1:8080, 10 packets` (for a listing of a trace's flows). */
 export function describeFlow(f: TcpFlow): string {
-  const n = f.segments.length;
+  const n = f.packets;
   return `flow ${f.number}: ${flowTuple(f)}, ${n} packet${n === 1 ? '' : 's'}${f.openerSeen ? '' : ' (starts mid-flow)'}`;
 }
 
@@ -169,8 +196,36 @@ interface Decoded {
   dst: string;
   tos: number;
   ttl: number;
+  /** A view into the frame: `compactTcp` keeps what is needed of it. */
   tcp: TcpSegment;
   payloadLength: number;
+}
+
+const NO_OPTIONS: readonly TcpOption[] = Object.freeze([]);
+
+/** An option with its bytes copied out of the frame (`Uint8Array.from`: a Buffer's slice would be a view). */
+function ownOption(o: TcpOption): TcpOption {
+  switch (o.kind) {
+    case 'fastopen':
+      return { ...o, cookie: Uint8Array.from(o.cookie) };
+    case 'md5':
+      return { ...o, digest: Uint8Array.from(o.digest) };
+    case 'unknown':
+      return { ...o, data: Uint8Array.from(o.data) };
+    default:
+      return o;
+  }
+}
+
+function compactTcp(t: TcpSegment): FlowTcp {
+  return {
+    seq: t.seq,
+    ack: t.ack,
+    flags: t.flags,
+    window: t.window,
+    urgentPointer: t.urgentPointer,
+    options: t.options.length === 0 ? NO_OPTIONS : t.options.map(ownOption),
+  };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP', 47: 'GRE', 50: 'ESP' };
@@ -216,6 +271,24 @@ function decodeRecord(linkType: number, frame: Uint8Array, origLen: number): Dec
 
 // ---------------------------------------------------------------- splitting
 
+/** A flow as it begins (its first packet): enough to choose whether to keep its segments. */
+export interface FlowHead {
+  readonly number: number;
+  readonly ipVersion: 4 | 6;
+  /** The side that sent the flow's first packet. */
+  readonly a: Endpoint;
+  readonly b: Endpoint;
+}
+
+export interface SplitOptions {
+  /**
+   * Whether to keep a flow's segments, asked once per flow as its first
+   * packet is read, in flow order. Default: every flow's. A flow not kept
+   * still has its endpoints, opener and packet count.
+   */
+  readonly keep?: (flow: FlowHead) => boolean;
+}
+
 interface Building {
   number: number;
   version: 4 | 6;
@@ -225,7 +298,9 @@ interface Building {
   /** Sequence numbers of the pure SYNs of this connection (retransmissions share one). */
   synSeqs: Set<number>;
   ended: boolean;
-  segments: FlowSegment[];
+  packets: number;
+  /** Null when the flow's segments are not kept. */
+  segments: FlowSegment[] | null;
 }
 
 function sameEndpoint(e: Endpoint, ip: string, port: number): boolean {
@@ -233,45 +308,56 @@ function sameEndpoint(e: Endpoint, ip: string, port: number): boolean {
 }
 
 /**
- * Every TCP flow of the trace. An error only for a link type it cannot read
- * (`TRACE: link type 105 (IEEE802_11) is not supported`); `name` prefixes it.
+ * Splits records into TCP flows as they come (`add`, one record at a time,
+ * in trace order), each decoded once; `result` gives the flows. The record's
+ * frame is not kept: it may be a reader's buffer, reused after the call.
  */
-export function splitFlows(trace: PcapTrace, name = '<pcap>'): Result<TraceFlows> {
-  if (!FLOW_LINK_TYPES.includes(trace.linkType)) {
-    const n = linkTypeName(trace.linkType);
-    return fail(`${name}: link type ${trace.linkType}${n ? ` (${n})` : ''} is not supported`);
-  }
-  const skipped = new Map<string, number>();
-  const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
-  const open = new Map<string, Building>();
-  const all: Building[] = [];
+export class FlowSplitter {
+  private readonly skipped = new Map<string, number>();
+  private readonly open = new Map<string, Building>();
+  private readonly all: Building[] = [];
+  private packets = 0;
 
-  for (const r of trace.records) {
-    const d = decodeRecord(trace.linkType, r.frame, r.origLen);
+  /** `linkType` must be one of FLOW_LINK_TYPES (`splitFlows` and `readFlows` check). */
+  constructor(
+    private readonly linkType: number,
+    private readonly opts: SplitOptions = {},
+  ) {}
+
+  add(r: PcapRecord): void {
+    this.packets++;
+    const d = decodeRecord(this.linkType, r.frame, r.origLen);
     if (typeof d === 'string') {
-      skip(d);
-      continue;
+      this.skipped.set(d, (this.skipped.get(d) ?? 0) + 1);
+      return;
     }
     const t = d.tcp;
     const k1 = `${d.src}|${t.srcPort}`;
     const k2 = `${d.dst}|${t.dstPort}`;
     const key = k1 < k2 ? `${k1}|${k2}` : `${k2}|${k1}`;
     const pureSyn = (t.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
-    let f = open.get(key);
+    let f = this.open.get(key);
     if (f && pureSyn && f.ended && !f.synSeqs.has(t.seq)) f = undefined; // the 4-tuple reused
     if (!f) {
-      f = {
-        number: all.length + 1,
-        version: d.version,
+      const head: FlowHead = {
+        number: this.all.length + 1,
+        ipVersion: d.version,
         a: { ip: d.src, port: t.srcPort },
         b: { ip: d.dst, port: t.dstPort },
+      };
+      f = {
+        number: head.number,
+        version: head.ipVersion,
+        a: head.a,
+        b: head.b,
         opener: null,
         synSeqs: new Set(),
         ended: false,
-        segments: [],
+        packets: 0,
+        segments: (this.opts.keep?.(head) ?? true) ? [] : null,
       };
-      open.set(key, f);
-      all.push(f);
+      this.open.set(key, f);
+      this.all.push(f);
     }
     const fromA = sameEndpoint(f.a, d.src, t.srcPort) && sameEndpoint(f.b, d.dst, t.dstPort);
     if (pureSyn) {
@@ -281,27 +367,60 @@ export function splitFlows(trace: PcapTrace, name = '<pcap>'): Result<TraceFlows
       f.opener ??= fromA ? 'b' : 'a'; // a SYN-ACK goes to the opener
     }
     if (t.flags & (tcp.FIN | tcp.RST)) f.ended = true;
-    f.segments.push({
+    f.packets++;
+    f.segments?.push({
       packet: r.index,
       timeUsecs: r.timeUsecs,
       fromA,
       tos: d.tos,
       ttl: d.ttl,
-      tcp: t,
+      tcp: compactTcp(t),
       payloadLength: d.payloadLength,
     });
   }
 
-  const flows: TcpFlow[] = all.map((f) => ({
-    number: f.number,
-    ipVersion: f.version,
-    a: f.a,
-    b: f.b,
-    opener: f.opener ?? 'a',
-    openerSeen: f.opener !== null,
-    segments: f.segments,
-  }));
-  return ok({ flows, packets: trace.records.length, skipped });
+  result(): TraceFlows {
+    const flows: TcpFlow[] = this.all.map((f) => ({
+      number: f.number,
+      ipVersion: f.version,
+      a: f.a,
+      b: f.b,
+      opener: f.opener ?? 'a',
+      openerSeen: f.opener !== null,
+      packets: f.packets,
+      kept: f.segments !== null,
+      segments: f.segments ?? [],
+    }));
+    return { flows, packets: this.packets, skipped: this.skipped };
+  }
+}
+
+function unsupported(linkType: number, name: string): Result<never> {
+  const n = linkTypeName(linkType);
+  return fail(`${name}: link type ${linkType}${n ? ` (${n})` : ''} is not supported`);
+}
+
+/**
+ * Every TCP flow of the trace. An error only for a link type it cannot read
+ * (`TRACE: link type 105 (IEEE802_11) is not supported`); `name` prefixes it.
+ */
+export function splitFlows(trace: PcapTrace, name = '<pcap>', opts: SplitOptions = {}): Result<TraceFlows> {
+  if (!FLOW_LINK_TYPES.includes(trace.linkType)) return unsupported(trace.linkType, name);
+  const splitter = new FlowSplitter(trace.linkType, opts);
+  for (const r of trace.records) splitter.add(r);
+  return ok(splitter.result());
+}
+
+/** The flows of a pcap file, split as it is read; with the reader's warnings (a truncated last record). Never rejects. */
+export async function readFlows(path: string, opts: SplitOptions = {}): Promise<Result<TraceFlows & { readonly warnings: string[] }>> {
+  let splitter: FlowSplitter | null = null;
+  const scan = await scanPcap(path, { linkTypes: FLOW_LINK_TYPES }, (header) => {
+    const s = new FlowSplitter(header.linkType, opts);
+    splitter = s;
+    return (r) => s.add(r);
+  });
+  if (!scan.ok) return scan;
+  return ok({ ...splitter!.result(), warnings: scan.value.warnings });
 }
 
 // ---------------------------------------------------------------- listeners

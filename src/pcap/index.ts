@@ -16,12 +16,30 @@ export {
 export {
   readPcap,
   decodePcap,
+  scanPcap,
+  scanPcapBytes,
   linkTypeName,
+  type PcapHeader,
+  type PcapScan,
+  type PcapVisitor,
   type PcapReadOptions,
   type PcapRecord,
   type PcapTrace,
 } from './read.js';
 export { pcapToPkt, pcapFileToPkt, type PcapToPktOptions, type PcapToPktOutput } from './pcap2pkt.js';
 export { renderScript, renderScriptToPcap, RENDER_ANCHOR, RENDER_LOCAL_ISN } from './render.js';
-export { splitFlows, describeFlow, flowTuple, FLOW_LINK_TYPES, type TcpFlow, type FlowSegment, type TraceFlows } from './flows.js';
+export {
+  splitFlows,
+  readFlows,
+  FlowSplitter,
+  describeFlow,
+  flowTuple,
+  FLOW_LINK_TYPES,
+  type TcpFlow,
+  type FlowHead,
+  type FlowSegment,
+  type FlowTcp,
+  type SplitOptions,
+  type TraceFlows,
+} from './flows.js';
 export { replayTrace, withoutCalls, type ReplayOptions, type ReplayResult } from './replay.js';

@@ -4,6 +4,8 @@
  * The 24-byte global header is checked first (magic, byte order,
  * resolution, version, link type); the records are then decoded here as the
  * file is read, 1 MiB at a time, so reading never holds the file whole.
+ * `scanPcap` hands each record to a visitor and keeps nothing; `readPcap`
+ * keeps them all.
  *
  * Nothing here throws: every failure is one line naming the file, e.g.
  * `TRACE.pcap: truncated record 17 (expected 74 bytes, file has 30)`.
@@ -139,6 +141,26 @@ function parseGlobalHeader(name: string, head: Buffer, opts: PcapReadOptions): R
   return ok({ littleEndian, resolution, snaplen, linkType, warnings, canonical });
 }
 
+/** What a pcap's global header says, before any record. */
+export interface PcapHeader {
+  /** LINKTYPE_* number (1 = Ethernet). */
+  readonly linkType: number;
+  readonly resolution: PcapResolution;
+  readonly snaplen: number;
+}
+
+/** What a scan read: the header, how many records, and problems that did not stop it. */
+export interface PcapScan extends PcapHeader {
+  readonly packets: number;
+  readonly warnings: string[];
+}
+
+/**
+ * Called once per record, in order. The record's `frame` is a view into the
+ * scanner's read buffer, valid only during the call: copy what is kept.
+ */
+export type PcapVisitor = (record: PcapRecord) => void;
+
 /**
  * Decodes the records after a checked global header, chunk by chunk as
  * `body` yields them (the bytes after the first 24): only the record being
@@ -148,11 +170,12 @@ async function decodeRecords(
   name: string,
   g: GlobalHeader,
   body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-): Promise<Result<PcapTrace>> {
-  const records: PcapRecord[] = [];
+  visit: PcapVisitor,
+): Promise<Result<PcapScan>> {
   const warnings = [...g.warnings];
   const maxCapLen = Math.max(g.snaplen, DEFAULT_SNAPLEN);
   const usecs = g.resolution === 'nsec' ? (frac: number) => Math.floor(frac / 1000) : (frac: number) => frac;
+  let packets = 0;
   let carry: Buffer = Buffer.alloc(0);
   let consumed = 0; // body bytes in complete records
   for await (const chunk of body) {
@@ -163,14 +186,14 @@ async function decodeRecords(
       const u32 = (o: number) => (g.littleEndian ? buf.readUInt32LE(off + o) : buf.readUInt32BE(off + o));
       const capLen = u32(8);
       if (capLen > maxCapLen) {
-        return fail(`${name}: record ${records.length + 1} is corrupt (captured length ${capLen} > ${maxCapLen})`);
+        return fail(`${name}: record ${packets + 1} is corrupt (captured length ${capLen} > ${maxCapLen})`);
       }
       if (buf.length - off < PCAP_RECORD_HEADER_LENGTH + capLen) break;
       const at = off + PCAP_RECORD_HEADER_LENGTH;
-      records.push({
-        index: records.length + 1,
+      visit({
+        index: ++packets,
         timeUsecs: u32(0) * 1_000_000 + usecs(u32(4)),
-        frame: new Uint8Array(buf.subarray(at, at + capLen)), // a copy: the chunk is let go
+        frame: buf.subarray(at, at + capLen),
         origLen: u32(12),
       });
       off = at + capLen;
@@ -180,17 +203,30 @@ async function decodeRecords(
   }
   const left = carry.length;
   if (left > 0) {
-    const n = records.length + 1;
+    const n = packets + 1;
     const offset = PCAP_GLOBAL_HEADER_LENGTH + consumed;
     const line =
       left >= PCAP_RECORD_HEADER_LENGTH
         ? `${name}: truncated record ${n} (expected ${g.littleEndian ? carry.readUInt32LE(8) : carry.readUInt32BE(8)} bytes, file has ${left - PCAP_RECORD_HEADER_LENGTH})`
         : `${name}: truncated record ${n} header (expected ${PCAP_RECORD_HEADER_LENGTH} bytes, file has ${left})`;
     // Cut inside its first record, a file has nothing to give: that is the error.
-    if (records.length === 0) return fail(`${line}, at byte offset ${offset}`);
+    if (packets === 0) return fail(`${line}, at byte offset ${offset}`);
     warnings.push(`${line}; skipped`);
   }
-  return ok({ linkType: g.linkType, resolution: g.resolution, snaplen: g.snaplen, records, warnings });
+  return ok({ linkType: g.linkType, resolution: g.resolution, snaplen: g.snaplen, packets, warnings });
+}
+
+/** A visitor that keeps a copy of every record (for the whole-trace readers). */
+function keepingAll(): { records: PcapRecord[]; visit: PcapVisitor } {
+  const records: PcapRecord[] = [];
+  // A copy: the read buffer is let go.
+  return { records, visit: (r) => void records.push({ ...r, frame: new Uint8Array(r.frame) }) };
+}
+
+function withRecords(scan: Result<PcapScan>, records: PcapRecord[]): Result<PcapTrace> {
+  if (!scan.ok) return scan;
+  const { linkType, resolution, snaplen, warnings } = scan.value;
+  return ok({ linkType, resolution, snaplen, records, warnings });
 }
 
 const IO_ERRORS: Readonly<Record<string, string>> = {
@@ -208,10 +244,14 @@ function ioMessage(name: string, e: unknown): string {
   return `${name}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-/** The file's bytes from `start`, 1 MiB at a time (a fresh buffer each: records copy out of it). */
+/**
+ * The file's bytes from `start`, 1 MiB at a time, in one buffer read into
+ * again for each chunk: `decodeRecords` is done with a chunk (it copies the
+ * record cut by its end) before it asks for the next.
+ */
 async function* chunksOf(fh: fs.promises.FileHandle, start: number): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(1 << 20);
   for (let pos = start; ; ) {
-    const buf = Buffer.allocUnsafe(1 << 20);
     const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) return;
     pos += bytesRead;
@@ -219,8 +259,18 @@ async function* chunksOf(fh: fs.promises.FileHandle, start: number): AsyncGenera
   }
 }
 
-/** Reads a classic pcap file (either byte order, µs or ns timestamps). Never throws or rejects. */
-export async function readPcap(path: string, opts: PcapReadOptions = {}): Promise<Result<PcapTrace>> {
+/**
+ * Reads a classic pcap file record by record: `start` is given the header
+ * (after it is checked) and returns the visitor each record goes to, in
+ * order, as the file is read; nothing is kept here. Never throws or rejects
+ * (what a visitor throws comes back as a failure too). A failed scan may have
+ * visited records before the failure.
+ */
+export async function scanPcap(
+  path: string,
+  opts: PcapReadOptions,
+  start: (header: PcapHeader) => PcapVisitor,
+): Promise<Result<PcapScan>> {
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(path, 'r');
@@ -237,12 +287,31 @@ export async function readPcap(path: string, opts: PcapReadOptions = {}): Promis
     }
     const g = parseGlobalHeader(path, head.subarray(0, got), opts);
     if (!g.ok) return g;
-    return await decodeRecords(path, g.value, chunksOf(fh, PCAP_GLOBAL_HEADER_LENGTH));
+    return await decodeRecords(path, g.value, chunksOf(fh, PCAP_GLOBAL_HEADER_LENGTH), start(g.value));
   } catch (e) {
     return fail(ioMessage(path, e));
   } finally {
     await fh.close().catch(() => undefined);
   }
+}
+
+/** Reads a classic pcap file (either byte order, µs or ns timestamps), every record kept. Never throws or rejects. */
+export async function readPcap(path: string, opts: PcapReadOptions = {}): Promise<Result<PcapTrace>> {
+  const { records, visit } = keepingAll();
+  return withRecords(await scanPcap(path, opts, () => visit), records);
+}
+
+/** `scanPcap` over a classic pcap held in memory; `name` prefixes the messages. */
+export async function scanPcapBytes(
+  bytes: Uint8Array,
+  name: string,
+  opts: PcapReadOptions,
+  start: (header: PcapHeader) => PcapVisitor,
+): Promise<Result<PcapScan>> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const g = parseGlobalHeader(name, buf.subarray(0, PCAP_GLOBAL_HEADER_LENGTH), opts);
+  if (!g.ok) return g;
+  return decodeRecords(name, g.value, [buf.subarray(PCAP_GLOBAL_HEADER_LENGTH)], start(g.value));
 }
 
 /** Decodes a classic pcap held in memory; `name` prefixes the messages. Never throws or rejects. */
@@ -251,11 +320,9 @@ export async function decodePcap(
   name = '<pcap>',
   opts: PcapReadOptions = {},
 ): Promise<Result<PcapTrace>> {
+  const { records, visit } = keepingAll();
   try {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const g = parseGlobalHeader(name, buf.subarray(0, PCAP_GLOBAL_HEADER_LENGTH), opts);
-    if (!g.ok) return g;
-    return await decodeRecords(name, g.value, [buf.subarray(PCAP_GLOBAL_HEADER_LENGTH)]);
+    return withRecords(await scanPcapBytes(bytes, name, opts, () => visit), records);
   } catch (e) {
     return fail(`${name}: ${e instanceof Error ? e.message : String(e)}`);
   }
