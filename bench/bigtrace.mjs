@@ -42,7 +42,9 @@ function rec(f) {
 }
 while (written < targetBytes) {
   const port = 10000 + (flows % 50000);
-  const a = 1000, b = 5000;
+  // Each connection its own ISNs: a reused port's SYN is then a new
+  // connection, not a retransmission of the one before on that port.
+  const a = (1000 + flows * 100_003) % 2 ** 31, b = (5000 + flows * 7_919) % 2 ** 31;
   rec(frame(true, port, 8080, a, 0, S, 0));
   rec(frame(false, 8080, port, b, a + 1, S | Ac, 0));
   rec(frame(true, port, 8080, a + 1, b + 1, Ac, 0));

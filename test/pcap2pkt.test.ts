@@ -8,7 +8,7 @@ import { encodeTcpFrame, encodeUdpFrame, type IpSpec } from '../src/packet/frame
 import * as tcp from '../src/packet/tcp.js';
 import type { TcpOption } from '../src/packet/tcp-options.js';
 import { describeSkipped, splitFlows } from '../src/pcap/flows.js';
-import { pcapFileToPkt, pcapToPkt, type PcapToPktOptions } from '../src/pcap/pcap2pkt.js';
+import { pcapFileToPkt, pcapFileToPktParts, pcapToPkt, type PcapToPktOptions } from '../src/pcap/pcap2pkt.js';
 import { decodePcap } from '../src/pcap/read.js';
 import { RENDER_ANCHOR, renderScriptToPcap } from '../src/pcap/render.js';
 import { encodePcap, type PcapRecordInput } from '../src/pcap/write.js';
@@ -915,4 +915,35 @@ describe('live: a listener trace with several flows, converted, passes on the ke
       }
     });
   }
+});
+
+describe('replay in parts', () => {
+  const DEFAULTS = path.join(ROOT, 'scripts-tcp', 'defaults.sh');
+  it('cuts a listener\'s connections where none is open, one script each, and each part replays', async (ctx) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pktdrill-parts-'));
+    try {
+      const capture = path.join(dir, 'three.pcap');
+      const first = await runScriptFile(path.join(FIXTURES, 'three-in-turn.pkt'), { pcap: capture });
+      if (first.status === 'error') ctx.skip(); // no namespaces here
+      expect(first.status, JSON.stringify(first.verdict?.failures)).toBe('pass');
+      const parts = unwrap(await pcapFileToPktParts(capture, { init: DEFAULTS }, 1));
+      expect(parts.count).toBe(3);
+      expect([0, 1, 2].map((k) => parts.describe(k))).toEqual(['flows 1 (packets 1-8)', 'flows 2 (packets 9-16)', 'flows 3 (packets 17-24)']);
+      const second = parts.script(1);
+      expect(second.script).toMatch(/^0 +socket\(/m);
+      expect(second.script).toMatch(/< 41001>8080 S 0:0\(0\)/);
+      expect(second.script).not.toMatch(/41000|41002/);
+      expect([...second.packetOfLine.values()]).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
+      // All in one part when the parts may be as large as the trace: pcap2pkt's script.
+      const whole = unwrap(await pcapFileToPktParts(capture, { init: DEFAULTS }, 1000));
+      expect(whole.count).toBe(1);
+      expect(whole.script(0).script).toBe(unwrap(await pcapFileToPkt(capture, { init: DEFAULTS })).script);
+      const replay = await replayTrace(capture, { init: DEFAULTS, partPackets: 1 });
+      expect(replay.error).toBeUndefined();
+      expect(replay.result!.status, replay.messages.join('\n')).toBe('pass');
+      expect(replay.parts).toEqual({ count: 3, ran: 3 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

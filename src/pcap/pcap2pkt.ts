@@ -80,12 +80,15 @@ import {
   flowTuple,
   listenerGroups,
   openerOf,
+  readFlows,
   splitFlows,
   type Endpoint,
+  type FlowHead,
   type FlowSegment,
   type TcpFlow,
+  type TraceFlows,
 } from './flows.js';
-import { readPcap, type PcapTrace } from './read.js';
+import type { PcapTrace } from './read.js';
 
 export interface PcapToPktOptions {
   /** 1-based flow number (Wireshark's tcp.stream + 1). Default: the first flow (with `port`, the first on that port). */
@@ -155,6 +158,30 @@ const PLAIN_BACKLOG = 128;
  */
 export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result<PcapToPktOutput> {
   const name = opts.source ?? '<pcap>';
+  const bad = badOptions(name, opts);
+  if (bad) return bad;
+  const split = splitFlows(trace, name, { keep: segmentsNeeded(opts) });
+  if (!split.ok) return split;
+  return convertFlows(split.value, trace.warnings, name, opts);
+}
+
+/**
+ * Reads `path` (any link type `splitFlows` knows) and converts it; never
+ * rejects. The flows are split as the file is read: only the segments the
+ * script is made of are kept (the chosen flow's; for all flows to a
+ * listener, every flow's, as the listener is known at the end).
+ */
+export async function pcapFileToPkt(path: string, opts: PcapToPktOptions = {}): Promise<Result<PcapToPktOutput>> {
+  const o = { source: path, ...opts };
+  const name = o.source;
+  const bad = badOptions(name, o);
+  if (bad) return bad;
+  const split = await readFlows(path, { keep: segmentsNeeded(o) });
+  if (!split.ok) return split;
+  return convertFlows(split.value, split.value.warnings, name, o);
+}
+
+function badOptions(name: string, opts: PcapToPktOptions): Result<never> | null {
   if (opts.flow !== undefined && !(Number.isInteger(opts.flow) && opts.flow >= 1)) {
     return fail(`${name}: bad flow number ${opts.flow} (flows are numbered from 1)`);
   }
@@ -167,9 +194,36 @@ export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result
   if (opts.allFlows === true && opts.localIs === 'opener') {
     return fail(`${name}: all flows make a script for one listener: the local side must be the acceptor`);
   }
-  const split = splitFlows(trace, name);
-  if (!split.ok) return split;
-  const { flows, packets, skipped } = split.value;
+  return null;
+}
+
+/** Whether the options may make a script of all flows to a listener (which one is known only at the trace's end). */
+function mayConvertAll(opts: PcapToPktOptions): boolean {
+  if (opts.allFlows !== undefined) return opts.allFlows;
+  return opts.flow === undefined && opts.port === undefined && opts.localIs !== 'opener';
+}
+
+/**
+ * Which flows' segments the conversion needs (see `SplitOptions.keep`): for
+ * one flow, that flow's alone (`flow`, else the first on `port`, else the
+ * first); else every flow's.
+ */
+function segmentsNeeded(opts: PcapToPktOptions): ((f: FlowHead) => boolean) | undefined {
+  if (mayConvertAll(opts)) return undefined;
+  if (opts.flow !== undefined) return (f) => f.number === opts.flow;
+  let chosen = false;
+  return (f) => {
+    if (chosen || (opts.port !== undefined && f.a.port !== opts.port && f.b.port !== opts.port)) return false;
+    chosen = true;
+    return true;
+  };
+}
+
+/** What a trace converts to: one flow, or the flows of a listener (and the warnings so far). */
+type Chosen = { readonly flow: TcpFlow; readonly group?: undefined; readonly warnings: string[] } | { readonly group: TcpFlow[]; readonly warnings: string[] };
+
+function chooseFlows(split: TraceFlows, readWarnings: readonly string[], name: string, opts: PcapToPktOptions): Result<Chosen> {
+  const { flows, packets, skipped } = split;
   if (packets === 0) return fail(`${name}: no packets`);
   if (flows.length === 0) {
     const why = describeSkipped(skipped);
@@ -200,18 +254,94 @@ export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result
     group = groups.find((g) => g.length >= 2);
   }
 
-  const warnings = [...trace.warnings];
+  const warnings = [...readWarnings];
   const skippedText = describeSkipped(skipped);
   if (skippedText) warnings.push(`${name}: skipped ${plural([...skipped.values()].reduce((a, b) => a + b, 0), 'packet')} that are not TCP: ${skippedText}`);
-  if (group) return ok(new ListenerConversion(group, flows, name, opts, warnings).run());
-  return ok(new OneFlowConversion(flow, flows.length, name, opts, warnings).run());
+  return ok(group ? { group, warnings } : { flow, warnings });
 }
 
-/** Reads `path` (any link type `splitFlows` knows) and converts it; never rejects. */
-export async function pcapFileToPkt(path: string, opts: PcapToPktOptions = {}): Promise<Result<PcapToPktOutput>> {
-  const trace = await readPcap(path, { linkTypes: FLOW_LINK_TYPES });
-  if (!trace.ok) return trace;
-  return pcapToPkt(trace.value, { source: path, ...opts });
+function convertFlows(split: TraceFlows, readWarnings: readonly string[], name: string, opts: PcapToPktOptions): Result<PcapToPktOutput> {
+  const c = chooseFlows(split, readWarnings, name, opts);
+  if (!c.ok) return c;
+  const { group, warnings } = c.value;
+  if (group) return ok(new ListenerConversion(group, group, split.flows, name, opts, warnings).run());
+  return ok(new OneFlowConversion(c.value.flow!, split.flows.length, name, opts, warnings).run());
+}
+
+/**
+ * A trace's conversion in parts, one script each, for a replay that starts
+ * at once: the flows of a listener are cut into parts where no connection
+ * of theirs is open (every earlier flow's last packet comes before the next
+ * flow's first), each part at least `partPackets` packets when the trace
+ * allows it, each converted when asked for (its own listener, backlog and
+ * accept() calls, its times from its first packet). One flow, or a
+ * listener's flows that fit one part, make one part: the script
+ * `pcapFileToPkt` writes.
+ */
+export interface PcapToPktParts {
+  readonly count: number;
+  /** `flows 1-4000 (packets 1-40000)`: what part `k` (0-based) covers. */
+  describe(k: number): string;
+  /** The script of part `k` (0-based), once: a part's segments are let go as it is made. */
+  script(k: number): PcapToPktOutput;
+}
+
+/** `pcapFileToPkt` in parts (see `PcapToPktParts`); never rejects. */
+export async function pcapFileToPktParts(path: string, opts: PcapToPktOptions, partPackets: number): Promise<Result<PcapToPktParts>> {
+  const o = { source: path, ...opts };
+  const name = o.source;
+  const bad = badOptions(name, o);
+  if (bad) return bad;
+  const split = await readFlows(path, { keep: segmentsNeeded(o) });
+  if (!split.ok) return split;
+  const c = chooseFlows(split.value, split.value.warnings, name, o);
+  if (!c.ok) return c;
+  const { group, warnings } = c.value;
+  const all = split.value.flows;
+  if (!group) {
+    const flow = c.value.flow!;
+    return ok({
+      count: 1,
+      describe: () => `flow ${flow.number}`,
+      script: () => new OneFlowConversion(flow, all.length, name, o, warnings).run(),
+    });
+  }
+  const parts = cutAtQuietPoints(group, partPackets);
+  const described = parts.map((p) => {
+    const last = p.reduce((m, f) => Math.max(m, f.segments[f.segments.length - 1]!.packet), 0);
+    return `flows ${numberList(p.map((f) => f.number))} (packets ${p[0]!.segments[0]!.packet}-${last})`;
+  });
+  const made = new Set<number>();
+  return ok({
+    count: parts.length,
+    describe: (k) => described[k]!,
+    script: (k) => {
+      if (made.has(k)) throw new Error(`part ${k} was converted already`);
+      made.add(k);
+      return new ListenerConversion(parts[k]!, group, all, name, o, k === 0 ? warnings : []).run();
+    },
+  });
+}
+
+/** A listener's flows (in order of their first packet) cut where none is open, into parts of at least `packets` packets. */
+function cutAtQuietPoints(group: readonly TcpFlow[], packets: number): TcpFlow[][] {
+  const parts: TcpFlow[][] = [];
+  let part: TcpFlow[] = [];
+  let inPart = 0;
+  let openUntil = -Infinity; // the last packet number of the part's flows
+  for (const f of group) {
+    const first = f.segments[0]!.packet;
+    if (inPart >= packets && first > openUntil) {
+      parts.push(part);
+      part = [];
+      inPart = 0;
+    }
+    part.push(f);
+    inPart += f.segments.length;
+    openUntil = Math.max(openUntil, f.segments[f.segments.length - 1]!.packet);
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function plural(n: number, what: string): string {
@@ -226,13 +356,8 @@ function listText(items: readonly (string | number)[]): string {
 
 // ---------------------------------------------------------------- the script being written
 
-interface Seg extends FlowSegment {
-  /** Sent by the local side (an outbound packet in the script). */
-  readonly out: boolean;
-}
-
-/** A line of the script: an event at an absolute trace time (µs), or a blank line. */
-type Item = { kind: 'event'; time: number; text: string; packet?: number; flow?: number; outbound?: boolean } | { kind: 'blank' };
+/** A segment of a flow being written; which side sent it is the flow's to say (`FlowScript.isOut`). */
+type Seg = FlowSegment;
 
 /** Where an event comes from: its trace packet, and in a multi-flow script its flow and direction. */
 interface EventSource {
@@ -241,37 +366,134 @@ interface EventSource {
   readonly outbound?: boolean;
 }
 
-/** The script's events and notes, shared by the flows written into it. */
+/** Script lines joined into one string at a time (a big script is not held as lines and text at once). */
+const LINES_PER_CHUNK = 4096;
+
+/** A growing column of numbers, 4 bytes each (8 for `Float64Array`). */
+class Column<A extends Int32Array | Float64Array> {
+  private data: A;
+  private count = 0;
+
+  constructor(private readonly make: (n: number) => A) {
+    this.data = make(1024);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(v: number): void {
+    if (this.count === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.count++] = v;
+  }
+
+  at(i: number): number {
+    return this.data[i]!;
+  }
+}
+
+/** Script line → trace packet number, 4 bytes a line (a Map of 555 560 packet lines took 25 MB). */
+class PacketOfLine implements ReadonlyMap<number, number> {
+  /** Packet of line `i + 1`, 0 for none. */
+  private readonly packets = new Column((n) => new Int32Array(n));
+  size = 0;
+
+  /** Lines come in order (ScriptBody.text writes them so). */
+  set(line: number, packet: number): void {
+    if (line <= this.packets.length) throw new Error(`packet line ${line} after line ${this.packets.length}`);
+    while (this.packets.length < line - 1) this.packets.push(0);
+    this.packets.push(packet);
+    this.size++;
+  }
+
+  get(line: number): number | undefined {
+    if (!Number.isInteger(line) || line < 1 || line > this.packets.length) return undefined;
+    const p = this.packets.at(line - 1);
+    return p === 0 ? undefined : p;
+  }
+
+  has(line: number): boolean {
+    return this.get(line) !== undefined;
+  }
+
+  *entries(): MapIterator<[number, number]> {
+    for (let i = 0; i < this.packets.length; i++) {
+      const p = this.packets.at(i);
+      if (p !== 0) yield [i + 1, p];
+    }
+  }
+
+  *keys(): MapIterator<number> {
+    for (const [line] of this.entries()) yield line;
+  }
+
+  *values(): MapIterator<number> {
+    for (const [, packet] of this.entries()) yield packet;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, number]> {
+    return this.entries();
+  }
+
+  forEach(fn: (packet: number, line: number, map: ReadonlyMap<number, number>) => void): void {
+    for (const [line, packet] of this.entries()) fn(packet, line, this);
+  }
+}
+
+/**
+ * The script's events and notes, shared by the flows written into it. The
+ * lines are kept column by column (a script of all flows to a listener has
+ * a line per packet of the trace): a text, null for a blank line, and for
+ * an event its trace time (µs), its packet and flow (0: none) and whether
+ * it is outbound.
+ */
 class ScriptBody {
-  readonly items: Item[] = [];
+  private readonly texts: Array<string | null> = [];
+  private readonly times = new Column((n) => new Float64Array(n));
+  private readonly packets = new Column((n) => new Int32Array(n));
+  private readonly flows = new Column((n) => new Int32Array(n));
+  private readonly outbound = new Column((n) => new Int32Array(n));
+  private lastEventTime: number;
   readonly notes: string[] = [];
   /** Filled by text(): script line → trace packet number. */
-  readonly packetOfLine = new Map<number, number>();
+  readonly packetOfLine = new PacketOfLine();
 
-  constructor(private readonly startUsecs: number) {}
+  constructor(startUsecs: number) {
+    this.lastEventTime = startUsecs;
+  }
 
   event(time: number, text: string, from: EventSource = {}): void {
-    this.items.push({ kind: 'event', time, text, ...from });
+    this.texts.push(text);
+    this.times.push(time);
+    this.packets.push(from.packet ?? 0);
+    this.flows.push(from.flow ?? 0);
+    this.outbound.push(from.outbound === true ? 1 : 0);
+    this.lastEventTime = time;
   }
 
   blank(): void {
-    const last = this.items[this.items.length - 1];
-    if (last && last.kind !== 'blank') this.items.push({ kind: 'blank' });
+    const n = this.texts.length;
+    if (n === 0 || this.texts[n - 1] === null) return;
+    this.texts.push(null);
+    this.times.push(0);
+    this.packets.push(0);
+    this.flows.push(0);
+    this.outbound.push(0);
   }
 
   lastTime(): number {
-    for (let i = this.items.length - 1; i >= 0; i--) {
-      const it = this.items[i]!;
-      if (it.kind === 'event') return it.time;
-    }
-    return this.startUsecs;
+    return this.lastEventTime;
   }
 
   note(text: string): void {
     this.notes.push(text);
   }
 
-  /** The whole script: `header` (comments and option lines), the init command, then the events. */
+  /** The whole script: `header` (comments and option lines), the init command, then the events. Once: it lets the lines go. */
   text(header: string[], opts: PcapToPktOptions): string {
     const lines = [...header];
     const init = initCommands(opts);
@@ -283,46 +505,73 @@ class ScriptBody {
     // flow's last event but follows another flow's (a retransmission timer
     // firing) gets a window from the start instead: timers of different
     // flows fire in either order, and the previous line is no anchor for it.
-    const events: Array<{ time: string; text: string; packet?: number } | null> = [];
+    const { texts, times, packets, flows, outbound } = this;
+    let end = texts.length;
+    while (end > 0 && texts[end - 1] === null) end--;
     const speed = opts.speed ?? 1;
     const tolerance = opts.toleranceUsecs ?? 4000;
     const scaled = (usecs: number) => Math.max(0, Math.round(usecs / speed));
-    let prev: Extract<Item, { kind: 'event' }> | null = null;
-    let start = 0;
-    let lastWindowStart: number | null = null;
-    const lastOfFlow = new Map<number, number>();
-    for (const it of this.items) {
-      if (it.kind === 'blank') {
-        events.push(null);
-        continue;
+    /** Each event's time text, in order (run twice: for the column's width, then for the lines; not kept). */
+    const eachTime = (fn: (i: number, time: string) => void): void => {
+      let prev = -1;
+      let start = 0;
+      let lastWindowStart: number | null = null;
+      const lastOfFlow = new Map<number, number>();
+      for (let i = 0; i < end; i++) {
+        if (texts[i] === null) continue;
+        let time: string;
+        const t = times.at(i);
+        const flow = flows.at(i);
+        const anchor = flow === 0 ? undefined : lastOfFlow.get(flow);
+        if (prev < 0) {
+          time = '0';
+          start = t;
+        } else if (outbound.at(i) && anchor !== undefined && flows.at(prev) !== flow && scaled(t - anchor) * TOLERANCE_SHARE > tolerance) {
+          const at = scaled(t - start);
+          const spread = Math.round(scaled(t - anchor) * TOLERANCE_SHARE);
+          // Whole milliseconds, outward.
+          const from = Math.max(0, Math.floor((at - spread) / 1000) * 1000, lastWindowStart ?? 0);
+          time = `${formatSeconds(from)}~${formatSeconds(Math.ceil((at + spread) / 1000) * 1000)}`;
+          lastWindowStart = from;
+        } else {
+          time = `+${formatSeconds(scaled(t - times.at(prev)))}`;
+        }
+        if (!time.includes('~')) lastWindowStart = null;
+        prev = i;
+        if (flow !== 0) lastOfFlow.set(flow, t);
+        fn(i, time);
       }
-      let time: string;
-      const anchor = it.flow === undefined ? undefined : lastOfFlow.get(it.flow);
-      if (prev === null) {
-        time = '0';
-        start = it.time;
-      } else if (it.outbound && anchor !== undefined && prev.flow !== it.flow && scaled(it.time - anchor) * TOLERANCE_SHARE > tolerance) {
-        const at = scaled(it.time - start);
-        const spread = Math.round(scaled(it.time - anchor) * TOLERANCE_SHARE);
-        // Whole milliseconds, outward.
-        const from = Math.max(0, Math.floor((at - spread) / 1000) * 1000, lastWindowStart ?? 0);
-        time = `${formatSeconds(from)}~${formatSeconds(Math.ceil((at + spread) / 1000) * 1000)}`;
-        lastWindowStart = from;
-      } else {
-        time = `+${formatSeconds(scaled(it.time - prev.time))}`;
+    };
+    let width = 4;
+    eachTime((_i, time) => {
+      if (time.length > width) width = time.length;
+    });
+    width++;
+    const chunks: string[] = [];
+    let line = lines.length;
+    let next = 0;
+    const flush = () => {
+      if (lines.length >= LINES_PER_CHUNK) {
+        chunks.push(lines.join('\n'));
+        lines.length = 0;
       }
-      if (!time.includes('~')) lastWindowStart = null;
-      prev = it;
-      if (it.flow !== undefined) lastOfFlow.set(it.flow, it.time);
-      events.push({ time, text: it.text, packet: it.packet });
-    }
-    while (events.length > 0 && events[events.length - 1] === null) events.pop();
-    const width = events.reduce((w, e) => Math.max(w, e ? e.time.length : 0), 4) + 1;
-    for (const e of events) {
-      lines.push(e ? `${e.time.padEnd(width)}${e.text}` : '');
-      if (e?.packet !== undefined) this.packetOfLine.set(lines.length, e.packet);
-    }
-    return lines.join('\n') + '\n';
+    };
+    eachTime((i, time) => {
+      for (; next < i; next++) {
+        lines.push(''); // a blank line
+        line++;
+        flush();
+      }
+      lines.push(`${time.padEnd(width)}${texts[i]}`);
+      line++;
+      if (packets.at(i) !== 0) this.packetOfLine.set(line, packets.at(i));
+      next = i + 1;
+      flush();
+    });
+    if (lines.length > 0) chunks.push(lines.join('\n'));
+    // The lines' texts are in the chunks now: let them go before the whole is made.
+    texts.length = 0;
+    return chunks.join('\n') + '\n';
   }
 }
 
@@ -361,7 +610,7 @@ interface Handshake {
 }
 
 /** Reads the handshake of a flow from its segments (see `Handshake`). */
-function readHandshake(segs: readonly Seg[]): Handshake {
+function readHandshake(segs: readonly Seg[], isOut: (s: Seg) => boolean): Handshake {
   const syns: Array<{ index: number; answer: number | 'reset' | null }> = [];
   const refusedAcks: Array<{ index: number; reset: boolean }> = [];
   let complete: number | null = null;
@@ -370,14 +619,14 @@ function readHandshake(segs: readonly Seg[]): Handshake {
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
     const f = s.tcp.flags;
-    if (!s.out && isPureSyn(s)) {
+    if (!isOut(s) && isPureSyn(s)) {
       const next = segs[i + 1];
-      const answer = next?.out ? (isSynAck(next) ? i + 1 : next.tcp.flags & tcp.RST ? 'reset' : null) : null;
+      const answer = next !== undefined && isOut(next) ? (isSynAck(next) ? i + 1 : next.tcp.flags & tcp.RST ? 'reset' : null) : null;
       syns.push({ index: i, answer });
     }
-    if (s.out && isSynAck(s)) synAckOut = true;
-    if (!s.out && synAckOut && complete === null && !reset && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
-      const next = segs.slice(i + 1).find((x) => x.out);
+    if (isOut(s) && isSynAck(s)) synAckOut = true;
+    if (!isOut(s) && synAckOut && complete === null && !reset && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
+      const next = segs.slice(i + 1).find(isOut);
       if (next && next.tcp.flags & tcp.RST) {
         refusedAcks.push({ index: i, reset: true });
         reset = true;
@@ -400,10 +649,12 @@ interface Plan {
 }
 
 class FlowScript {
-  readonly segs: Seg[];
+  readonly segs: readonly Seg[];
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly localIsOpener: boolean;
+  /** The local side is the flow's side `a`. */
+  private readonly localIsA: boolean;
   private readonly localBase: number;
   private readonly remoteBase: number;
   readonly mode: Mode;
@@ -427,11 +678,11 @@ class FlowScript {
   private unread = 0;
   private lastDeliveryUsecs = 0;
   // TS vals the local side has sent so far (what an inbound ecr may echo).
-  private readonly localTsVals = new Set<number>();
+  private localTsVals: Set<number> | null = null;
   private unpushedWrites = 0;
-  private readonly badEcr: string[] = [];
+  private badEcr: string[] | null = null;
   /** What the language cannot say, and the packets it was left out of. */
-  private readonly leftOut = new Map<string, number[]>();
+  private leftOut: Map<string, number[]> | null = null;
 
   constructor(
     readonly flow: TcpFlow,
@@ -444,25 +695,26 @@ class FlowScript {
     this.local = localIsA ? flow.a : flow.b;
     this.remote = localIsA ? flow.b : flow.a;
     this.localIsOpener = localIs === 'opener';
-    this.segs = flow.segments.map((s) => ({ ...s, out: s.fromA === localIsA }));
+    this.localIsA = localIsA;
+    this.segs = flow.segments;
     const anySyn = this.segs.some((s) => s.tcp.flags & tcp.SYN);
     this.localBase = this.base(true, anySyn);
     this.remoteBase = this.base(false, anySyn);
-    this.handshake = readHandshake(this.segs);
+    this.handshake = readHandshake(this.segs, (s) => this.isOut(s));
     this.mode = this.chooseMode();
     this.shutdownOnFin = this.peerSendsAfterLocalFin();
   }
 
   /** The ISN a side's relative numbers count from. */
   private base(local: boolean, anySyn: boolean): number {
-    const mine = this.segs.filter((s) => s.out === local);
+    const mine = this.segs.filter((s) => this.isOut(s) === local);
     const syn = mine.find((s) => s.tcp.flags & tcp.SYN);
     if (syn) return syn.tcp.seq;
     // The engine reads a local side that sent no SYN in absolute numbers.
     if (local && anySyn) return 0;
     const first = mine[0];
     if (first) return first.tcp.flags & tcp.RST ? first.tcp.seq : (first.tcp.seq - 1) >>> 0;
-    const acked = this.segs.find((s) => s.out !== local && s.tcp.flags & tcp.ACK);
+    const acked = this.segs.find((s) => this.isOut(s) !== local && s.tcp.flags & tcp.ACK);
     return acked ? (acked.tcp.ack - 1) >>> 0 : 0;
   }
 
@@ -472,12 +724,17 @@ class FlowScript {
       return 'none';
     }
     if (this.localIsOpener) return 'connector';
-    const answered = this.segs.some((s) => s.out && isSynAck(s));
-    if (!answered && this.segs.some((s) => s.out && s.tcp.flags & tcp.RST)) {
+    const answered = this.segs.some((s) => this.isOut(s) && isSynAck(s));
+    if (!answered && this.segs.some((s) => this.isOut(s) && s.tcp.flags & tcp.RST)) {
       if (!this.ports) this.note(`flow ${this.flow.number}: the local side answered the SYN with a reset: no listener in the script`);
       return 'none';
     }
     return 'listener';
+  }
+
+  /** Sent by the local side (an outbound packet in the script). */
+  isOut(s: Seg): boolean {
+    return s.fromA === this.localIsA;
   }
 
   private note(text: string): void {
@@ -501,7 +758,7 @@ class FlowScript {
 
   /** Sequence range of a segment's data: [start, end), SYN excluded. */
   private dataRange(s: Seg): [number, number] {
-    const start = (this.rel(s.tcp.seq, s.out) + (s.tcp.flags & tcp.SYN ? 1 : 0)) >>> 0;
+    const start = (this.rel(s.tcp.seq, this.isOut(s)) + (s.tcp.flags & tcp.SYN ? 1 : 0)) >>> 0;
     return [start, start + s.payloadLength];
   }
 
@@ -532,13 +789,13 @@ class FlowScript {
     const s = this.segs[i]!;
     const f = s.tcp.flags;
     let write = 0;
-    if (s.out) {
+    if (this.isOut(s)) {
       const n = this.newLocalBytes(s, this.sndMax);
       if (f & tcp.SYN && s.payloadLength > 0) this.note(`flow ${this.flow.number}, packet ${s.packet}: data on a SYN (TCP Fast Open) is not scripted`);
       if (n.bytes > 0 && !this.writeOpen) write = this.scanWrite(i);
     }
     const open = this.established && !this.closed && (this.fd !== null || this.mode === 'listener');
-    const closing = s.out && open && ((f & tcp.FIN && !this.shut) || (f & tcp.RST) !== 0);
+    const closing = this.isOut(s) && open && ((f & tcp.FIN && !this.shut) || (f & tcp.RST) !== 0);
     return { write, closing };
   }
 
@@ -580,18 +837,18 @@ class FlowScript {
         this.closed = true;
       }
     }
-    this.body.event(t, this.packetText(s), { packet: s.packet, flow: this.key, outbound: s.out });
+    this.body.event(t, this.packetText(s), { packet: s.packet, flow: this.key, outbound: this.isOut(s) });
   }
 
   /** What follows from segment `i`; true when it completed the handshake of a listener's connection. */
   after(i: number, t: number): boolean {
     const s = this.segs[i]!;
     const f = s.tcp.flags;
-    if (s.out) {
+    if (this.isOut(s)) {
       const n = this.newLocalBytes(s, this.sndMax);
       if (n.bytes > 0 && f & (tcp.PSH | tcp.FIN)) this.writeOpen = false;
       this.sndMax = n.sndMax;
-      for (const o of s.tcp.options) if (o.kind === 'timestamp') this.localTsVals.add(o.val);
+      for (const o of s.tcp.options) if (o.kind === 'timestamp') (this.localTsVals ??= new Set()).add(o.val);
       if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & (tcp.SYN | tcp.RST))) {
         this.established = true;
         this.ensureBlocking(t);
@@ -635,13 +892,13 @@ class FlowScript {
           `(the application wrote more than one flight at once); the kernel will set PSH at the end of each scripted write`,
       );
     }
-    if (this.badEcr.length > 0) {
+    if (this.badEcr) {
       this.note(
         `flow ${n}: inbound TS ecr echoes no earlier local TS val in packet${this.badEcr.length === 1 ? '' : 's'} ${this.badEcr.join(', ')} ` +
           `(the engine cannot map it)`,
       );
     }
-    for (const [what, packets] of this.leftOut) {
+    for (const [what, packets] of this.leftOut ?? []) {
       this.note(`flow ${n}: ${what} cannot be written in a script; left out of packet${packets.length === 1 ? '' : 's'} ${packets.join(', ')}`);
     }
   }
@@ -653,7 +910,7 @@ class FlowScript {
     let pushed = false;
     for (let j = i; j < this.segs.length; j++) {
       const s = this.segs[j]!;
-      if (!s.out) break;
+      if (!this.isOut(s)) break;
       const n = this.newLocalBytes(s, sndMax);
       sndMax = n.sndMax;
       if (n.bytes === 0) continue;
@@ -669,11 +926,11 @@ class FlowScript {
 
   /** Whether the peer's first data after the local FIN is ACKed (a half close: shutdown) rather than reset (close). */
   private peerSendsAfterLocalFin(): boolean {
-    const fin = this.segs.findIndex((s) => s.out && s.tcp.flags & tcp.FIN);
+    const fin = this.segs.findIndex((s) => this.isOut(s) && s.tcp.flags & tcp.FIN);
     if (fin < 0) return false;
-    const data = this.segs.findIndex((s, j) => j > fin && !s.out && s.payloadLength > 0 && !(s.tcp.flags & tcp.RST));
+    const data = this.segs.findIndex((s, j) => j > fin && !this.isOut(s) && s.payloadLength > 0 && !(s.tcp.flags & tcp.RST));
     if (data < 0) return false;
-    const answer = this.segs.find((s, j) => j > data && s.out);
+    const answer = this.segs.find((s, j) => j > data && this.isOut(s));
     return answer !== undefined && !(answer.tcp.flags & tcp.RST);
   }
 
@@ -719,15 +976,15 @@ class FlowScript {
 
   packetText(s: Seg): string {
     const t = s.tcp;
-    const words: string[] = [s.out ? '>' : '<'];
+    const words: string[] = [this.isOut(s) ? '>' : '<'];
     const ecn = ECN_NAMES[s.tos & 3]!;
     if (ecn) words.push(`[${ecn}]`);
-    if (this.ports) words.push(s.out ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
+    if (this.ports) words.push(this.isOut(s) ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
     if (t.flags & tcp.AE) this.unwritten('the AE flag', s);
     words.push(lettersFromFlags(t.flags & 0xff) || '-');
-    const start = this.rel(t.seq, s.out);
+    const start = this.rel(t.seq, this.isOut(s));
     words.push(`${start}:${(start + s.payloadLength) >>> 0}(${s.payloadLength})`);
-    if (t.flags & tcp.ACK) words.push(`ack ${this.rel(t.ack, !s.out)}`);
+    if (t.flags & tcp.ACK) words.push(`ack ${this.rel(t.ack, !this.isOut(s))}`);
     words.push(`win ${t.window}`);
     if (t.flags & tcp.URG || t.urgentPointer !== 0) words.push(`urg ${t.urgentPointer}`);
     const opts = this.optionsText(s);
@@ -736,6 +993,7 @@ class FlowScript {
   }
 
   private unwritten(what: string, s: Seg): void {
+    this.leftOut ??= new Map();
     const list = this.leftOut.get(what) ?? [];
     if (list[list.length - 1] !== s.packet) list.push(s.packet);
     this.leftOut.set(what, list);
@@ -748,15 +1006,15 @@ class FlowScript {
     for (const o of t.options) {
       switch (o.kind) {
         case 'unknown':
-          if (s.out) return '<...>';
+          if (this.isOut(s)) return '<...>';
           this.unwritten(`TCP option ${o.type}`, s);
           continue;
         case 'sack':
           // SACK blocks are in the other side's sequence space.
-          out.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !s.out), end: this.rel(b.end, !s.out) })) });
+          out.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !this.isOut(s)), end: this.rel(b.end, !this.isOut(s)) })) });
           continue;
         case 'timestamp':
-          if (!s.out && t.flags & tcp.ACK && !this.localTsVals.has(o.ecr)) this.badEcr.push(String(s.packet));
+          if (!this.isOut(s) && t.flags & tcp.ACK && !this.localTsVals?.has(o.ecr)) (this.badEcr ??= []).push(String(s.packet));
           out.push({ kind: 'timestamp', val: o.val, ecr: o.ecr });
           continue;
         default:
@@ -881,7 +1139,7 @@ const optionKinds = (s: Seg): Set<string> => new Set(s.tcp.options.map((o) => o.
  * SYN-ACK of the listener gives it.
  */
 function cookieSynAcks(flows: readonly FlowScript[]): Set<Seg> {
-  const synAcks = flows.flatMap((fs) => fs.segs.filter((s) => s.out && isSynAck(s)));
+  const synAcks = flows.flatMap((fs) => fs.segs.filter((s) => fs.isOut(s) && isSynAck(s)));
   const given = new Set(synAcks.flatMap((s) => [...optionKinds(s)]));
   const gives = (kind: string) => given.has(kind);
   const cookies = new Set<Seg>();
@@ -900,14 +1158,14 @@ function cookieSynAcks(flows: readonly FlowScript[]): Set<Seg> {
 }
 
 /** The queue events of a listener's flows, `order` being the script's order of segments. */
-function queueEvents(flows: readonly FlowScript[], order: ReadonlyArray<{ flow: number; index: number }>, cookies: ReadonlySet<Seg>): QueueEvent[] {
+function queueEvents(flows: readonly FlowScript[], order: SegmentOrder, cookies: ReadonlySet<Seg>): QueueEvent[] {
   const state = flows.map(() => ({ request: false, cookie: false, done: false }));
   const synAt = flows.map((fs) => new Map(fs.handshake.syns.map((s) => [s.index, s.answer])));
   const refusedAt = flows.map((fs) => new Map(fs.handshake.refusedAcks.map((r) => [r.index, r.reset])));
   const events: QueueEvent[] = [];
   let requests = 0;
   let completed = 0;
-  order.forEach(({ flow, index }, pos) => {
+  order.forEach((flow, index, pos) => {
     const fs = flows[flow]!;
     const s = fs.segs[index]!;
     const st = state[flow]!;
@@ -1149,25 +1407,70 @@ function chooseBacklog(events: readonly QueueEvent[], given: number | undefined,
 
 // ---------------------------------------------------------------- all flows to one listener
 
+/**
+ * The segments of a listener's flows in trace order: at each position, the
+ * flow (its index in the group) and the segment's index in that flow. Packet
+ * numbers are unique in a trace and rise within a flow, so the order is
+ * read off by packet number (no sort) into two arrays of numbers.
+ */
+class SegmentOrder {
+  private readonly flows: Int32Array;
+  private readonly indices: Int32Array;
+
+  constructor(group: readonly TcpFlow[]) {
+    let count = 0;
+    let lastPacket = 0;
+    for (const f of group) {
+      count += f.segments.length;
+      lastPacket = Math.max(lastPacket, f.segments[f.segments.length - 1]?.packet ?? 0);
+    }
+    const flowOfPacket = new Int32Array(lastPacket + 1).fill(-1);
+    group.forEach((f, k) => {
+      for (const s of f.segments) flowOfPacket[s.packet] = k;
+    });
+    this.flows = new Int32Array(count);
+    this.indices = new Int32Array(count);
+    const next = new Int32Array(group.length);
+    let pos = 0;
+    for (let p = 1; p <= lastPacket; p++) {
+      const k = flowOfPacket[p]!;
+      if (k < 0) continue;
+      this.flows[pos] = k;
+      this.indices[pos] = next[k]!++;
+      pos++;
+    }
+  }
+
+  forEach(fn: (flow: number, index: number, pos: number) => void): void {
+    for (let pos = 0; pos < this.flows.length; pos++) fn(this.flows[pos]!, this.indices[pos]!, pos);
+  }
+
+  /** The first position whose flow passes `test`, or -1. */
+  findPos(test: (flow: number) => boolean): number {
+    for (let pos = 0; pos < this.flows.length; pos++) if (test(this.flows[pos]!)) return pos;
+    return -1;
+  }
+}
+
 class ListenerConversion {
   private readonly body: ScriptBody;
   private readonly flows: FlowScript[];
   private readonly local: Endpoint;
-  /** Segments in trace order: (flow, index in the flow). */
-  private readonly order: Array<{ flow: number; index: number }>;
+  /** Segments in trace order. */
+  private readonly order: SegmentOrder;
 
   constructor(
+    /** The flows written: the listener's, or a part of them (`pcapFileToPktParts`). */
     private readonly group: readonly TcpFlow[],
+    /** All the listener's flows. */
+    private readonly listener: readonly TcpFlow[],
     private readonly all: readonly TcpFlow[],
     private readonly source: string,
     private readonly opts: PcapToPktOptions,
     private readonly warnings: string[],
   ) {
     this.local = acceptorOf(group[0]!);
-    const order = group
-      .flatMap((f, flow) => f.segments.map((s, index) => ({ flow, index, packet: s.packet })))
-      .sort((x, y) => x.packet - y.packet);
-    this.order = order.map(({ flow, index }) => ({ flow, index }));
+    this.order = new SegmentOrder(group);
     this.body = new ScriptBody(group[0]!.segments[0]!.timeUsecs);
     // The tool plays every client from one address, each remote port a flow: ports must differ.
     const used = new Set(group.map((f) => openerOf(f).port));
@@ -1200,6 +1503,8 @@ class ListenerConversion {
     const eventAt = new Map(events.map((e) => [e.pos, e]));
     const queue = new AcceptQueue(events, backlog, portOf);
     const acceptOrder: number[] = [];
+    /** Flow → its place in acceptOrder (1-based). */
+    const acceptRank = new Map<number, number>();
     const fds = new Map<number, number>();
     let handedOut = 0;
     const unread = new Set<FlowScript>();
@@ -1214,9 +1519,9 @@ class ListenerConversion {
 
     // The listener is there from the first connection it answered: a SYN
     // before it that was reset found none.
-    const firstServed = order.findIndex(({ flow }) => flows[flow]!.mode === 'listener');
+    const firstServed = order.findPos((flow) => flows[flow]!.mode === 'listener');
     const firstPos = new Map<number, number>();
-    order.forEach(({ flow }, pos) => firstPos.has(flow) || firstPos.set(flow, pos));
+    order.forEach((flow, _index, pos) => firstPos.has(flow) || firstPos.set(flow, pos));
     for (const [flow, pos] of firstPos) {
       const fs = flows[flow]!;
       if (fs.mode !== 'none' || !fs.segs.some(isPureSyn)) continue;
@@ -1228,7 +1533,7 @@ class ListenerConversion {
     }
     let previous = this.group[0]!.segments[0]!.timeUsecs;
     let backwards = false;
-    order.forEach(({ flow, index }, pos) => {
+    order.forEach((flow, index, pos) => {
       const fs = flows[flow]!;
       const s = fs.segs[index]!;
       let t = s.timeUsecs;
@@ -1245,9 +1550,9 @@ class ListenerConversion {
       const ev = eventAt.get(pos);
       accept(queue.before(pos, ev), t);
       const plan = fs.plan(index);
-      if (fs.needsAccept(plan)) accept(queue.force(pos, acceptOrder.indexOf(flow) + 1, s.packet, portOf(flow)), t);
+      if (fs.needsAccept(plan)) accept(queue.force(pos, acceptRank.get(flow) ?? 0, s.packet, portOf(flow)), t);
       fs.emit(index, t, plan);
-      if (fs.after(index, t)) acceptOrder.push(flow);
+      if (fs.after(index, t)) acceptRank.set(flow, acceptOrder.push(flow));
       if (fs.waitingRead) unread.add(fs);
       accept(queue.after(pos, ev), t);
     });
@@ -1265,7 +1570,7 @@ class ListenerConversion {
     if (queue.inconsistent.length > 0) {
       body.note(`with listen backlog ${backlog} and these accept() calls, Linux would not do what the trace shows: ${firstFew(queue.inconsistent).join('; ')}`);
     }
-    const mine = new Set(this.group);
+    const mine = new Set(this.listener);
     const here = (e: Endpoint) => e.ip === this.local.ip && e.port === this.local.port;
     const left = this.all.filter((f) => !mine.has(f));
     const midFlow = left.filter((f) => here(f.a) || here(f.b)).map((f) => f.number);
@@ -1279,7 +1584,12 @@ class ListenerConversion {
       );
     }
     this.warnings.push(...body.notes);
-    const script = body.text(this.headerLines(why, fds, events), this.opts);
+    const header = this.headerLines(why, fds, events);
+    // Every segment is in the body now. The split is this conversion's own
+    // (pcapToPkt makes it and gives it to no one): its segments go before the
+    // script's text is made, which for a big trace is as large again.
+    for (const f of this.group) (f.segments as FlowSegment[]).length = 0;
+    const script = body.text(header, this.opts);
     return { script, packetOfLine: body.packetOfLine, warnings: this.warnings };
   }
 
@@ -1288,7 +1598,7 @@ class ListenerConversion {
     const numbers = g.map((f) => f.number);
     const first = g[0]!.segments[0]!.timeUsecs;
     const last = g.reduce((m, f) => Math.max(m, f.segments[f.segments.length - 1]!.timeUsecs), first);
-    const packets = g.reduce((n, f) => n + f.segments.length, 0);
+    const packets = g.reduce((n, f) => n + f.packets, 0);
     const clients = [...new Set(g.map((f) => openerOf(f).ip))];
     const lines = [
       `// ${this.source}, flow${g.length === 1 ? '' : 's'} ${numberList(numbers)} of ${this.all.length} ` +
@@ -1304,7 +1614,7 @@ class ListenerConversion {
       const fd = fds.get(k);
       const fate = fd !== undefined ? `accept() = ${fd}` : fs.mode !== 'listener' ? 'refused' : events.some((e) => e.flow === k && e.kind === 'complete') ? 'not accepted' : 'handshake not completed';
       const as = fs.ports!.remote === openerOf(f).port ? '' : ` as port ${fs.ports!.remote}`;
-      lines.push(`//   flow ${f.number}: ${endpointText(openerOf(f))} > ${endpointText(this.local)}${as}, ${plural(f.segments.length, 'packet')}, ${fate}`);
+      lines.push(`//   flow ${f.number}: ${endpointText(openerOf(f))} > ${endpointText(this.local)}${as}, ${plural(f.packets, 'packet')}, ${fate}`);
     });
     for (const w of why) lines.push(`// ${w}`);
     if (events.some((e) => OVERFLOWS.has(e.kind) && e.kind !== 'cookie')) {
