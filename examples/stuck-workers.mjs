@@ -6,12 +6,14 @@
 //
 //   node examples/stuck-workers.mjs [--port 8080] [--host 192.168.0.1] [--backlog 16] [--healthy 0]
 //
+// The backlog's default is $BACKLOG, else 16 (`pktdrill run -D BACKLOG=32`
+// hands a script's commands BACKLOG=32: a new release of the server).
 // --healthy N: the first N connections are answered (`ok`) and closed; every
 // later one is taken by a stuck worker. Meant to run inside pktdrill's
 // namespaces (`pktdrill probe --server ...`), where 192.168.0.1 exists.
 import net from 'node:net';
 
-const opts = { port: 8080, host: '192.168.0.1', backlog: 16, healthy: 0 };
+const opts = { port: 8080, host: '192.168.0.1', backlog: Number(process.env.BACKLOG || 16), healthy: 0 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const name = argv[i].replace(/^--/, '');

@@ -5,7 +5,7 @@ import { parseRead, readValueOf } from '../src/probe/evidence.js';
 import { PktWriter, prologue, serverCommand, shellQuote } from '../src/probe/script.js';
 import { maxSynBacklogFor, maxSynBacklogRequests, BATTERY } from '../src/probe/battery.js';
 import { formatProbeTable } from '../src/probe/table.js';
-import { formatProbeJson, formatProbeHtml } from '../src/probe/report.js';
+import { formatProbeJson, formatProbeHtml, formatProbeSvg } from '../src/probe/report.js';
 import type { ProbeReport } from '../src/probe/probe.js';
 import { parseScript } from '../src/script/parse.js';
 import { checkScript } from '../src/script/check.js';
@@ -94,5 +94,20 @@ describe('reports', () => {
     const h = formatProbeHtml(report);
     expect(h).toContain('<tr class="failed"><td>SYN-ACK retransmissions</td>');
     expect(h).toContain('<summary>01-backlog.pkt</summary>');
+  });
+  it('pictures: a queue as cells held, cookie, dropped; the SYN-ACKs on a time axis', () => {
+    const r: ProbeReport = {
+      ...report,
+      findings: [
+        { id: 'syn-queue-capacity', measured: 'SYN queue capacity', value: '6', evidence: [], measurement: 'syn-queue', status: 'measured', data: { sent: 10, held: 6, cookies: 3, dropped: 1 } },
+        { id: 'synack-schedule', measured: 'SYN-ACK retransmissions', value: '', evidence: [], measurement: 'synack-retransmit', status: 'measured', data: { at: [0, 1, 3], window: 3.5 } },
+      ],
+    };
+    const svg = formatProbeSvg(r);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect([...svg.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1])).toEqual([...Array(6).fill('held'), 'cookie', 'cookie', 'cookie', 'dropped']);
+    expect(svg).toContain('SYN queue: 6 held, 3 cookies, 1 dropped of 10');
+    expect(svg.match(/<line class="synack"/g)).toHaveLength(3);
+    expect(formatProbeHtml(r)).toContain('aria-label="SYN-ACKs at 0.00, 1.00, 3.00 s"');
   });
 });

@@ -159,3 +159,32 @@ describe.runIf(isRoot)('pktdrill probe on the command line', () => {
     }
   });
 });
+
+describe.runIf(isRoot)('probe with --sysctl', () => {
+  // Measured first on 6.18 against python3 -m http.server (backlog 5):
+  // tcp_syncookies=0: the 4 SYNs past the 6 requests are dropped
+  // (TCPReqQFullDrop +4, ListenDrops +4); tcp_syncookies=2: no request at
+  // all, 10 cookies; the cookie SYN-ACK is never resent; the final ACK of a
+  // cookie finding the accept queue full is dropped even with
+  // tcp_abort_on_overflow=1 (the cookie path does not reset: no request
+  // socket to abort), ListenOverflows +1.
+  it('tcp_syncookies=0: a full SYN queue drops', async () => {
+    const r = await runProbe({ ...target(HTTP), sysctls: ['net.ipv4.tcp_syncookies=0'] }, { quick: true });
+    if (!r.ok) throw new Error(r.error.error);
+    const v = valuesOf(r.report);
+    expect(v['syn-queue-capacity']).toBe('6 (backlog + 1)');
+    expect(v['syn-queue-full']).toBe('SYN dropped, no answer (4 of 10)');
+    expect(r.report.findings.find((f) => f.id === 'syn-queue-full')!.evidence).toEqual(['TcpExtTCPReqQFullDrop +4, TcpExtListenDrops +4']);
+    expect(v['accept-queue-capacity']).toBe('6 (backlog + 1)');
+  });
+  it('tcp_syncookies=2: every SYN a cookie, never resent, and no reset on overflow', async () => {
+    const r = await runProbe({ ...target(HTTP), sysctls: ['net.ipv4.tcp_syncookies=2'] }, { quick: true });
+    if (!r.ok) throw new Error(r.error.error);
+    const v = valuesOf(r.report);
+    expect(v['syn-queue-capacity']).toBe('0 (every SYN got a cookie)');
+    expect(v['syn-queue-full']).toBe('never full: every SYN got a cookie (tcp_syncookies=2)');
+    expect(v['synack-schedule']).toBe('none in 3.5 s');
+    expect(v['accept-queue-capacity']).toBe('6 (backlog + 1)');
+    expect(v['abort-on-overflow']).toBe('final ACK dropped');
+  });
+});

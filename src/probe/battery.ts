@@ -45,6 +45,8 @@ export interface Finding {
   measurement: string;
   /** Not measured, and why (value says it); or the script failed. */
   status: 'measured' | 'not-measured' | 'failed';
+  /** Numbers for the HTML report's pictures (queues filled, SYN-ACK times in s). */
+  data?: Record<string, number | number[]>;
 }
 
 /** What earlier measurements found, for the scripts that build on them. */
@@ -78,6 +80,10 @@ export interface Measurement {
 export const FLOOD_LIMIT = 1024;
 
 const SYN = 'S 0:0(0) win 65535 <mss 1460>';
+
+/** Above this many handshakes at once a script allows BIG_FLOOD_TOLERANCE_USECS for its inbound packets' times. */
+const BIG_FLOOD = 64;
+const BIG_FLOOD_TOLERANCE_USECS = 250_000;
 
 function num(ev: RunEvidence, w: PktWriter, label: string, field = 'value'): number | undefined {
   const line = w.lineOf(label);
@@ -219,10 +225,11 @@ export const synQueue: Measurement = {
         {
           id: 'syn-queue-capacity',
           measured: 'SYN queue capacity',
-          value: c === undefined ? 'not read' : `${c}${c === k.backlog + 1 ? ' (backlog + 1)' : ''}`,
+          value: c === undefined ? 'not read' : `${c}${c === k.backlog + 1 ? ' (backlog + 1)' : c === 0 && cookies === n ? ' (every SYN got a cookie)' : ''}`,
           evidence: [`${n} SYNs at once, server stopped: syn_recv ${c ?? '?'}`, `${answered.length} SYN-ACKs seen`],
           measurement: 'syn-queue',
           status,
+          data: { sent: n, held: c ?? 0, cookies, dropped: n - (c ?? 0) - cookies },
         },
         { id: 'syn-queue-full', measured: 'SYN queue full', value: fullValue, evidence: [counters], measurement: 'syn-queue', status },
       ],
@@ -261,6 +268,10 @@ function acceptQueue(abort: boolean): Measurement {
           : `Accept queue of \`${t.server}\`, stopped: ${a} handshakes (backlog + 1) fill it; the final ACK of one\n` +
               `more is dropped and its SYN-ACK sent again after 1 s; a new SYN meanwhile gets nothing.`,
       );
+      if (a > BIG_FLOOD) {
+        w.comment(`${a} handshakes: matching hundreds of SYN-ACKs takes the tool tens of ms before the ACKs go.`);
+        w.line('', `--tolerance_usecs=${BIG_FLOOD_TOLERANCE_USECS}`);
+      }
       prologue(w, t, abort ? ['net.ipv4.tcp_abort_on_overflow=1'] : [], true);
       w.blank();
       // Handshakes in chunks the SYN queue takes (all at once with cookies).
@@ -348,6 +359,7 @@ function acceptQueue(abort: boolean): Measurement {
             evidence: [`${a} handshakes, server stopped: recv_q ${recvQ ?? '?'}, syn_recv ${synRecv ?? '?'}`],
             measurement: 'accept-queue',
             status,
+            data: { sent: a + 1, held: recvQ ?? 0, dropped: ov1 ?? 0 },
           },
           {
             id: 'accept-queue-full-ack',
@@ -544,6 +556,7 @@ export const synAckSchedule: Measurement = {
           measured: 'SYN-ACK retransmissions',
           value: seen.length === 0 ? 'no SYN-ACK' : at.length === 0 ? `none in ${window} s` : `at ${at.map((a) => secs(a)).join(', ')} s: ${at.length} in ${window} s${quick ? ' (--quick)' : ''}`,
           evidence: [`1 SYN, no ACK: ${seen.length} SYN-ACKs`, `TcpExtTCPSynRetrans +${retrans ?? '?'}`],
+          data: { at: [0, ...at.map((a) => a / 1e6)], window },
           measurement: 'synack-retransmit',
           status: seen.length === 0 ? 'failed' : 'measured',
         },
@@ -650,7 +663,7 @@ export const peerClose: Measurement = {
     const total = [...bytes].reduce((n, b) => n + Number(b.split(':')[1]), 0);
     const fin = ev.segments.some((s) => s.remotePort === CLOSE_PORT && isFin(s));
     let value: string;
-    if (state === 'CLOSE_WAIT') value = `left in CLOSE_WAIT${recvQ === REQUEST + 1 ? `, ${REQUEST} bytes unread` : recvQ ? `, Recv-Q ${recvQ}` : ''}`;
+    if (state === 'CLOSE_WAIT') value = `left in CLOSE_WAIT${recvQ === REQUEST + 1 ? `, ${REQUEST} bytes unread` : recvQ === 0 ? ' (it read the data, never closed)' : recvQ ? `, Recv-Q ${recvQ}` : ''}`;
     else if (state === 'LAST_ACK' || state === 'CLOSED' || state === 'CLOSING') value = `closes (${state}${recvQ !== undefined ? `, Recv-Q ${recvQ}` : ''})`;
     else value = state ?? 'not read';
     return {

@@ -1,5 +1,5 @@
 // `pktdrill probe --server CMD [--port N] [--sysctl k=v]... [--quick]
-//                 [--write-scripts DIR] [--json F] [--html F]`
+//                 [--write-scripts DIR] [--json F] [--html F] [--svg F]`
 //
 // Exit status: 0 every measurement ran (or was not applicable), 1 one of
 // its scripts failed, 2 bad input or a server that cannot be probed.
@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { runProbe, writeScripts } from './probe.js';
 import { formatProbeTable } from './table.js';
-import { formatProbeHtml, formatProbeJson } from './report.js';
+import { formatProbeHtml, formatProbeJson, formatProbeSvg } from './report.js';
 
 export const PROBE_USAGE = `       pktdrill probe --server CMD [--port N] [--sysctl NAME=VALUE]... [--quick]
-                      [--write-scripts DIR] [--json FILE] [--html FILE]`;
+                      [--write-scripts DIR] [--json FILE] [--html FILE] [--svg FILE]`;
 
 interface ProbeArgs {
   server: string;
@@ -20,10 +20,11 @@ interface ProbeArgs {
   writeScripts: string | null;
   json: string | null;
   html: string | null;
+  svg: string | null;
 }
 
 function parseProbeArgs(argv: string[]): ProbeArgs | string {
-  const a: ProbeArgs = { server: '', port: 8080, sysctls: [], quick: false, writeScripts: null, json: null, html: null };
+  const a: ProbeArgs = { server: '', port: 8080, sysctls: [], quick: false, writeScripts: null, json: null, html: null, svg: null };
   let server: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -31,7 +32,7 @@ function parseProbeArgs(argv: string[]): ProbeArgs | string {
       a.quick = true;
       continue;
     }
-    const m = /^(--server|--port|--sysctl|--write-scripts|--json|--html)(?:=(.*))?$/s.exec(arg);
+    const m = /^(--server|--port|--sysctl|--write-scripts|--json|--html|--svg)(?:=(.*))?$/s.exec(arg);
     if (!m) return arg.startsWith('-') ? `unknown probe option ${arg}` : `probe takes no file ('${arg}'); the server is --server CMD`;
     const v = m[2] ?? argv[++i];
     if (v === undefined || v === '') return `${m[1]} needs a value`;
@@ -55,6 +56,9 @@ function parseProbeArgs(argv: string[]): ProbeArgs | string {
         break;
       case '--html':
         a.html = v;
+        break;
+      case '--svg':
+        a.svg = v;
         break;
     }
   }
@@ -100,5 +104,6 @@ export async function probeCommand(argv: string[]): Promise<number> {
   }
   if (a.json && !write(a.json, formatProbeJson(r.report))) status = 2;
   if (a.html && !write(a.html, formatProbeHtml(r.report))) status = 2;
+  if (a.svg && !write(a.svg, formatProbeSvg(r.report))) status = 2;
   return status;
 }

@@ -26,6 +26,80 @@ export function formatProbeJson(r: ProbeReport): string {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const num = (v: number | number[] | undefined): number => (typeof v === 'number' ? v : 0);
+
+/**
+ * A queue as a row of cells: the SYNs (or handshakes) sent at once, each a
+ * cell, coloured by what became of it: held by the queue, answered with a
+ * cookie, dropped.
+ */
+function queueSvg(title: string, d: Record<string, number | number[]>): string {
+  const sent = num(d['sent']);
+  const held = num(d['held']);
+  const cookies = num(d['cookies']);
+  const cells = Math.min(sent, 64);
+  const scale = sent / cells;
+  const w = 12;
+  const rects: string[] = [];
+  for (let i = 0; i < cells; i++) {
+    const k = i * scale;
+    const cls = k < held ? 'held' : k < held + cookies ? 'cookie' : 'dropped';
+    rects.push(`<rect class="${cls}" x="${i * w}" y="18" width="${w - 2}" height="16"><title>${cls}</title></rect>`);
+  }
+  const legend = `${held} held${cookies ? `, ${cookies} cookies` : ''}${sent - held - cookies > 0 ? `, ${sent - held - cookies} dropped` : ''} of ${sent}${scale > 1 ? ` (a cell is ${scale.toFixed(1)})` : ''}`;
+  return `<svg class="queue" width="${Math.max(cells * w, 300)}" height="52" role="img" aria-label="${esc(title)}: ${esc(legend)}">
+<text x="0" y="12">${esc(title)}: ${esc(legend)}</text>
+${rects.join('\n')}
+</svg>`;
+}
+
+/** The SYN-ACKs of one unanswered SYN on a time axis, in seconds. */
+function scheduleSvg(d: Record<string, number | number[]>): string {
+  const at = Array.isArray(d['at']) ? d['at'] : [];
+  const window = num(d['window']) || 1;
+  const px = 600 / window;
+  const ticks = at.map((t) => `<line class="synack" x1="${(t * px + 10).toFixed(1)}" y1="18" x2="${(t * px + 10).toFixed(1)}" y2="40"><title>SYN-ACK at ${t.toFixed(2)} s</title></line><text x="${(t * px + 12).toFixed(1)}" y="52">${t.toFixed(2)}</text>`);
+  return `<svg class="schedule" width="640" height="60" role="img" aria-label="SYN-ACKs at ${at.map((t) => t.toFixed(2)).join(', ')} s">
+<text x="0" y="12">SYN-ACKs of one SYN never ACKed, 0 to ${window} s</text>
+<line class="axis" x1="10" y1="40" x2="${(window * px + 10).toFixed(1)}" y2="40"/>
+${ticks.join('\n')}
+</svg>`;
+}
+
+function pictureList(r: ProbeReport): string[] {
+  const by = new Map(r.findings.map((f) => [f.id, f]));
+  const out: string[] = [];
+  const syn = by.get('syn-queue-capacity');
+  if (syn?.data && syn.status === 'measured') out.push(queueSvg('SYN queue', syn.data));
+  const acc = by.get('accept-queue-capacity');
+  if (acc?.data && acc.status === 'measured') out.push(queueSvg('accept queue', acc.data));
+  const sched = by.get('synack-schedule');
+  if (sched?.data && sched.status === 'measured') out.push(scheduleSvg(sched.data));
+  return out;
+}
+
+function pictures(r: ProbeReport): string {
+  const out = pictureList(r);
+  return out.length ? `<div class="pictures">\n${out.join('\n')}\n</div>` : '';
+}
+
+/** The HTML report's pictures as one standalone SVG image (for a README). */
+export function formatProbeSvg(r: ProbeReport): string {
+  const parts = pictureList(r);
+  let y = 0;
+  const placed = parts.map((p) => {
+    const h = Number(/height="(\d+)"/.exec(p)?.[1] ?? 60);
+    const g = `<g transform="translate(0 ${y})">${p.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '')}</g>`;
+    y += h + 8;
+    return g;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="660" height="${y}" font-family="sans-serif" font-size="12">
+<style>rect.held { fill: #4a8; } rect.cookie { fill: #48c; } rect.dropped { fill: #c44; } line.axis { stroke: #444; } line.synack { stroke: #48c; stroke-width: 3; }</style>
+${placed.join('\n')}
+</svg>
+`;
+}
+
 export function formatProbeHtml(r: ProbeReport): string {
   const rows = r.findings
     .map(
@@ -45,9 +119,13 @@ td, th { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-ali
 tr.failed td { background: #fdd; }
 tr.not-measured td { color: #777; }
 pre { background: #f6f6f6; padding: 8px; }
+svg { display: block; margin: 12px 0; font: 12px system-ui, sans-serif; }
+rect.held { fill: #4a8; } rect.cookie { fill: #48c; } rect.dropped { fill: #c44; }
+line.axis { stroke: #444; } line.synack { stroke: #48c; stroke-width: 3; }
 </style></head><body>
 <h1>pktdrill probe</h1>
 <p><code>${esc(r.target.server)}</code> on ${esc(r.target.localIp)}:${r.target.port}, ${esc(r.kernel)}${r.target.sysctls.length ? `, ${esc(r.target.sysctls.join(' '))}` : ''}${r.quick ? ' (--quick)' : ''}, ${(r.durationMs / 1000).toFixed(1)} s</p>
+${pictures(r)}
 <table>
 <tr><th>measured</th><th>value</th><th>evidence</th></tr>
 ${rows}
