@@ -168,6 +168,17 @@ describe.runIf(isRoot)('probe with --sysctl', () => {
   // cookie finding the accept queue full is dropped even with
   // tcp_abort_on_overflow=1 (the cookie path does not reset: no request
   // socket to abort), ListenOverflows +1.
+  // net.core.somaxconn=8 under the stuck-workers server's listen(fd, 16): the
+  // backlog is 8, the queues hold 9; with somaxconn 65535 it is 16.
+  it('net.core.somaxconn=8: the backlog clamped, and what listen() asked for', async () => {
+    const r = await runProbe({ ...target(NODE), sysctls: ['net.core.somaxconn=8'] }, { quick: true });
+    if (!r.ok) throw new Error(r.error.error);
+    const v = valuesOf(r.report);
+    expect(v['backlog']).toBe('8');
+    expect(r.report.findings[0]!.evidence).toEqual(['ss Send-Q 8', 'listen() asked for 16: clamped by net.core.somaxconn']);
+    expect(v['syn-queue-capacity']).toBe('9 (backlog + 1)');
+    expect(v['accept-queue-capacity']).toBe('9 (backlog + 1)');
+  });
   it('tcp_syncookies=0: a full SYN queue drops', async () => {
     const r = await runProbe({ ...target(HTTP), sysctls: ['net.ipv4.tcp_syncookies=0'] }, { quick: true });
     if (!r.ok) throw new Error(r.error.error);
