@@ -387,7 +387,7 @@ async function main() {
       ` | ${known.filter((r) => r.sameVerdict).length} / ${known.length}` +
       ` | ${bothFail.filter((r) => r.sameLine).length} / ${bothFail.length}` +
       ` | ${flakyPd} / ${flakyPk}` +
-      ` | ${pdWall.toFixed(1)} s${oracle ? ' (recorded)' : ''} / ${pkWall.toFixed(1)} s |\n`,
+      ` | ${pdWall.toFixed(1)} s${oracle ? ' (recorded)' : ''} / ${pkWall.toFixed(1)} s${pdWall > 0 ? ` (${(pkWall / pdWall).toFixed(2)}×)` : ''} |\n`,
   );
 
   const diff = known.filter((r) => !r.sameVerdict);
