@@ -56,6 +56,12 @@ const SERVERS: Array<[string, string, RegExp, RegExp | null]> = [
     /Serving HTTP on 192\.168\.0\.1 port 9000/,
   ],
   [
+    'a --sysctl the namespace does not have',
+    'python3 -m http.server 8080 --bind 192.168.0.1 # probe-marker-sysctl',
+    /^pktdrill probe: a --sysctl failed in the probe's namespace: sysctl: cannot stat \/proc\/sys\/net\/ipv4\/tcp_syncokies: No such file or directory$/,
+    null,
+  ],
+  [
     'a server that never listens (bounded wait)',
     'echo probe-marker-never starting; sleep 3600',
     /^pktdrill probe: `echo probe-marker-never starting; sleep 3600` did not listen on 192\.168\.0\.1:8080 within 10 s$/,
@@ -74,7 +80,7 @@ describe.runIf(isRoot)('a server the probe cannot probe', () => {
   });
   for (const [what, server, first, output] of SERVERS) {
     it(what, async () => {
-      const r = await probe(['--server', server]);
+      const r = await probe(['--server', server, ...(what.includes('--sysctl') ? ['--sysctl', 'net.ipv4.tcp_syncokies=1'] : [])]);
       const lines = r.stderr.split('\n');
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

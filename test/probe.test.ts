@@ -139,6 +139,32 @@ describe.runIf(isRoot)('probe the bundled stuck-workers server (Node, backlog 16
   });
 });
 
+describe.runIf(isRoot)('probe a Node server with its default backlog (511)', () => {
+  // Measured first on 6.18: net.createServer().listen(8080, host) asks
+  // listen(fd, 511); the queues hold 512 (516 SYNs: 4 cookies); 512
+  // handshakes fill the accept queue; tcp_max_syn_backlog=512 without
+  // cookies stops the SYN queue at 385 (512 - 128 + 1); Node reads the 10
+  // bytes and the FIN but the socket, which nobody ends, stays CLOSE_WAIT.
+  it('fills queues of 512 and its scripts pass again', async () => {
+    const r = await runProbe(target(`node -e "require('net').createServer().listen(8080, '192.168.0.1')"`), { quick: true });
+    if (!r.ok) throw new Error(r.error.error);
+    const v = valuesOf(r.report);
+    expect(r.report.findings.filter((f) => f.status !== 'measured').map((f) => `${f.id}: ${f.value} ${f.evidence}`)).toEqual([]);
+    expect(v['backlog']).toBe('511');
+    expect(v['syn-queue-capacity']).toBe('512 (backlog + 1)');
+    expect(v['syn-queue-full']).toBe('syncookies (4 of 516 SYNs answered with a cookie)');
+    expect(v['accept-queue-capacity']).toBe('512 (backlog + 1)');
+    expect(v['max-syn-backlog']).toBe('tcp_max_syn_backlog=512: SYN queue stops at 385 (512 - 512/4 + 1), below backlog + 1 = 512');
+    expect(v['peer-close']).toBe('left in CLOSE_WAIT (it read the data, never closed)');
+    const dir = mkdtempSync(join(tmpdir(), 'pktdrill-probe-test-'));
+    try {
+      expect(await runAll(writeScripts(r.report, dir))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(isRoot)('pktdrill probe on the command line', () => {
   it('prints the table and writes the reports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pktdrill-probe-cli-'));

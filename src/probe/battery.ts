@@ -137,11 +137,10 @@ export const backlog: Measurement = {
     prologue(w, t, [], false);
     return w;
   },
-  interpret(ev, w, _t, k) {
+  interpret(ev, w) {
     const b = num(ev, w, 'backlog', 'send_q');
     const value = b === undefined ? 'not read' : String(b);
     const reads: Record<string, string> = b === undefined ? {} : { backlog: `{send_q=${b}}` };
-    void k;
     return {
       findings: [{ id: 'backlog', measured: 'listen backlog (after somaxconn)', value, evidence: [`ss Send-Q ${value}`], measurement: 'backlog', status: b === undefined ? 'failed' : 'measured' }],
       pins: { reads, after: {} },
@@ -513,7 +512,7 @@ export const synAckSchedule: Measurement = {
   id: 'synack-retransmit',
   skipped: [{ id: 'synack-schedule', measured: 'SYN-ACK retransmissions' }],
   skip: () => null,
-  write(t, k, pins, quick) {
+  write(t, _k, pins, quick) {
     const w = new PktWriter(pins);
     w.comment(
       `SYN-ACK retransmission of \`${t.server}\`: one SYN, never ACKed; the SYN-ACK comes again\n` +
@@ -530,7 +529,6 @@ export const synAckSchedule: Measurement = {
     } else {
       w.read('retrans', quick ? '+3.5' : '+32', 'nstat(TcpExtTCPSynRetrans)');
     }
-    void k;
     return w;
   },
   interpret(ev, w, t, k, quick) {
@@ -547,7 +545,6 @@ export const synAckSchedule: Measurement = {
       prev = a;
     }
     if (lines.length) pins.after.resends = lines;
-    void t;
     const window = quick ? 3.5 : 32;
     return {
       findings: [
@@ -635,7 +632,7 @@ export const peerClose: Measurement = {
   id: 'peer-close',
   skipped: [{ id: 'peer-close', measured: 'after the peer\'s FIN' }],
   skip: () => null,
-  write(t, k, pins) {
+  write(t, _k, pins) {
     const w = new PktWriter(pins);
     w.comment(
       `What \`${t.server}\` does with a connection its peer closed: ${REQUEST} bytes, then FIN; 1 s later\n` +
@@ -650,7 +647,6 @@ export const peerClose: Measurement = {
     w.line('+0', `< ${CLOSE_PORT}>${t.port} P. 1:${REQUEST + 1}(${REQUEST}) ack 1 win 65535`);
     w.line('+.1', `< ${CLOSE_PORT}>${t.port} F. ${REQUEST + 1}:${REQUEST + 1}(0) ack 1 win 65535`);
     w.read('state', '+1', `socket_state(${CLOSE_PORT})`);
-    void k;
     return w;
   },
   interpret(ev, w, _t, k) {

@@ -71,6 +71,11 @@ function setupError(t: ProbeTarget, r: RunResult): ProbeError {
   const output = serverOutput(r) ?? r.stderr?.trim();
   const what = `\`${t.server}\``;
   const msg = f?.message ?? r.error ?? 'no verdict';
+  if (/^error executing `sysctl -q /.test(msg) && f?.span?.line !== undefined) {
+    // The scripts' init command: the --sysctl lines, before the server starts.
+    const why = (f.detail ?? '').split('\n').find((l) => l.trim()) ?? msg;
+    return { error: `pktdrill probe: a --sysctl failed in the probe's namespace: ${why.trim()}` };
+  }
   if (/ended before anything listened/.test(msg)) {
     if (output && /address already in use|EADDRINUSE/i.test(output)) {
       return { error: `pktdrill probe: ${what} could not listen: port ${t.port} is taken in the probe's namespace (Address already in use)`, detail: output };
@@ -204,5 +209,3 @@ export function writeScripts(report: ProbeReport, dir: string): string[] {
     return p;
   });
 }
-
-export { synQueue, acceptQueueFull, abortOnOverflow, cookies, synAckSchedule, maxSynBacklog, peerClose };
