@@ -8,17 +8,21 @@
 //   PACKETDRILL=/path/to/packetdrill node bench/wholeproc.mjs --runs 10
 //
 // Wall: from spawn to the process's exit (hrtime), /usr/bin/time's own fork
-// included for both. CPU: user + system. packetdrill is one process (time's
-// rusage); pktdrill is two, the CLI (time's rusage) and the script's process,
-// which reports its own CPU time and peak RSS at its verdict (PKTDRILL_PHASES=1,
-// src/phases.ts): pktdrill does not wait for it to exit. For both tools the
-// network namespace's teardown after exit runs in a kernel worker and is not
-// counted. Peak memory: the largest process's peak RSS.
+// included for both. CPU: user + system of every process of the run (a
+// cpuacct cgroup per run, entered before the exec, read when its last
+// process is gone): the CLI, the launcher, the script's process and what it
+// runs (`ip`) for pktdrill, packetdrill and what it runs. pktdrill does not
+// wait for its script process to exit, so the cgroup is also what sees that
+// process's last milliseconds. The network namespace's teardown runs in a
+// kernel worker for both and is not counted. Peak memory: the largest
+// process's peak RSS (pktdrill's script process reports its own at its
+// verdict, PKTDRILL_PHASES=1, src/phases.ts).
 //
 // Needs root (namespaces) and an idle machine: other work on the cores
 // shows up in every figure.
 
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,17 +43,50 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
+// CPU of every process a run starts, wherever it ends up (the CLI, the
+// launcher, the script's process, `ip`; packetdrill and what it runs): a
+// cgroup v1 cpuacct group per run, entered before the exec, read once its
+// last process is gone. Without one (cgroup v2 only, or no rights), the
+// figures above are used and the line says so.
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+let groupSeq = 0;
+function newGroup() {
+  const dir = join(CPUACCT, `pktdrill-bench-${process.pid}-${groupSeq++}`);
+  try {
+    mkdirSync(dir);
+    return dir;
+  } catch {
+    return null;
+  }
+}
+async function groupCpuMs(dir) {
+  for (let i = 0; i < 200 && readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== ''; i++) await new Promise((r) => setTimeout(r, 10));
+  const ns = Number(readFileSync(join(dir, 'cpuacct.usage'), 'utf8'));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // a process still in it: left for the next boot, named after this bench
+  }
+  return ns / 1e6;
+}
+let groupsUsed = true;
+
 /** Runs `cmd` under /usr/bin/time; resolves with wall ms, time's fields and stderr. */
 function timed(cmd, args, env) {
   return new Promise((done) => {
+    const group = newGroup();
+    if (!group) groupsUsed = false;
+    const argv = ['-f', 'TIME %U %S %M', cmd, ...args];
+    const [prog, progArgs] = group ? ['sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', group, '/usr/bin/time', ...argv]] : ['/usr/bin/time', argv];
     const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', cmd, ...args], { cwd: dirname(script), env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(prog, progArgs, { cwd: dirname(script), env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (b) => (err += b));
-    child.on('exit', (code) => {
+    child.on('exit', async (code) => {
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       const m = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(err);
-      done({ code, wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rssKb: m ? Number(m[3]) : NaN, stderr: err });
+      const treeCpuMs = group ? await groupCpuMs(group) : NaN;
+      done({ code, wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, treeCpuMs, rssKb: m ? Number(m[3]) : NaN, stderr: err });
     });
   });
 }
@@ -63,14 +100,15 @@ async function runPk() {
   const parentCpu = phases ? phases.usage.parent.cpuUs / 1000 : r.cpuMs;
   return {
     ...r,
-    cpuMs: parentCpu + kids.reduce((a, k) => a + k.cpuUs / 1000, 0),
+    cpuMs: Number.isFinite(r.treeCpuMs) ? r.treeCpuMs : parentCpu + kids.reduce((a, k) => a + k.cpuUs / 1000, 0),
     rssKb: Math.max(r.rssKb, ...kids.map((k) => k.maxRssKb)),
     marks: phases?.marks ?? [],
   };
 }
 
-function runPd() {
-  return timed('unshare', ['-n', packetdrill, script], process.env);
+async function runPd() {
+  const r = await timed('unshare', ['-n', packetdrill, script], process.env);
+  return Number.isFinite(r.treeCpuMs) ? { ...r, cpuMs: r.treeCpuMs } : r;
 }
 
 const median = (xs) => {
@@ -90,6 +128,7 @@ const row = (name, rs) => [name, median(rs.map((r) => r.wallMs)), median(rs.map(
 const rows = [row('pktdrill', pk)];
 if (packetdrill) rows.unshift(row('packetdrill', pd));
 console.log(`# ${script}, ${runs} run${runs === 1 ? '' : 's'} each${packetdrill ? ', pair by pair' : ''}${bad ? `; ${bad} run(s) exited non-zero` : ''}`);
+console.log(groupsUsed ? '# CPU: every process of each run (a cpuacct cgroup per run)' : '# CPU: no cpuacct cgroup here: the tools\' own figures (pktdrill: the CLI and the script process only)');
 console.log('| | wall, median | CPU (user + sys), median | peak RSS, largest process |');
 console.log('|---|---|---|---|');
 for (const [name, w, c, m] of rows) console.log(`| ${name} | ${(w / 1000).toFixed(3)} s | ${(c / 1000).toFixed(3)} s | ${m.toFixed(0)} MiB |`);
