@@ -86,6 +86,8 @@ describe.runIf(isRoot)('reads: = ... checks nothing and puts what the call found
         '+.01 nstat(TcpPassiveOpens) = ...',
         '+0   listen_queue(8080) = ...',
         '+0   socket_state(...) = ...',
+        '+0   sysctl("net.core.somaxconn") = ...',
+        '+0   sysctl("net.ipv4.tcp_rmem") = ...',
         '',
       ].join('\n'),
     );
@@ -96,7 +98,25 @@ describe.runIf(isRoot)('reads: = ... checks nothing and puts what the call found
       '6 nstat() ok = 0',
       '7 listen_queue() ok = {recv_q=0, send_q=3, syn_recv=1}',
       '8 socket_state() ok = {state=SYN_RECV, recv_q=0, send_q=0}',
+      '9 sysctl() ok = 4096',
+      expect.stringMatching(/^10 sysctl\(\) ok = "\d+ \d+ \d+"$/),
     ]);
+  });
+  it('sysctl(): a number or a string, and what differs', async () => {
+    const p = join(dir, 'sysctl.pkt');
+    writeFileSync(
+      p,
+      [
+        '`sysctl -q net.ipv4.tcp_synack_retries=3`',
+        '0    sysctl("net.ipv4.tcp_synack_retries") = 3',
+        '+0   sysctl("net.ipv4.tcp_rmem") = "4096 131072 6291456"',
+        '',
+      ].join('\n'),
+    );
+    const r = await runScriptFile(p);
+    expect(r.status).toBe('fail');
+    expect(r.verdict!.failures[0]!.span?.line).toBe(3);
+    expect(r.verdict!.failures[0]!.message).toMatch(/^sysctl net\.ipv4\.tcp_rmem: expected: "4096 131072 6291456" vs actual: "\d+ \d+ \d+"$/);
   });
 });
 

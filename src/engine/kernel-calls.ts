@@ -5,6 +5,7 @@
 //   +0 listen_queue(8080) = {recv_q=2, send_q=1, syn_recv=0}
 //   +0 syncookie(41002) = 1          (the flow's SYN-ACK is a cookie; 0: is not)
 //   +0 socket_state(41000) = {state=CLOSE_WAIT, recv_q=11, send_q=0}
+//   +0 sysctl("net.ipv4.tcp_synack_retries") = 5
 //
 // Each gives an error (null when the script's expectation holds) and the
 // value it read, in the script's words; `= ...` reads without checking.
@@ -15,11 +16,11 @@ import { readCounters, resolveCounter, type Counters } from '../kernel/counters.
 import { listenerState } from '../kernel/listeners.js';
 import { judgeSynAck } from '../kernel/syncookie.js';
 import { readSockets, socketOfPeer, SOCKET_STATE_NAMES } from '../kernel/sockets.js';
-import { closest } from './options.js';
+import { closest } from '../script/known.js';
 import type { Evaluator } from './calls.js';
 import { DEFAULT_FLOW, type Flows } from './flow.js';
 
-export const KERNEL_CALLS = new Set(['nstat', 'listen_queue', 'syncookie', 'socket_state']);
+export const KERNEL_CALLS = new Set(['nstat', 'listen_queue', 'syncookie', 'socket_state', 'sysctl']);
 
 /** What a kernel call found: the failure (null: as the script says) and what it read, e.g. `{recv_q=2, send_q=1, syn_recv=0}`. */
 export interface KernelCallResult {
@@ -57,6 +58,8 @@ export function runKernelCall(ev: SyscallEvent, ctx: KernelCallContext): KernelC
       return syncookie(ev, ctx);
     case 'socket_state':
       return socketState(ev, ctx);
+    case 'sysctl':
+      return sysctl(ev, ctx);
     default:
       return { error: `unknown kernel call '${ev.name}'` };
   }
@@ -132,6 +135,31 @@ function socketState(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult
     else if (want !== got) wrong.push(`${f.name}: expected: ${want} vs actual: ${got}`);
   }
   return { error: wrong.length ? `socket of ${which} (remote port ${remotePort}): ${wrong.join(', ')}` : null, value };
+}
+
+/**
+ * `sysctl("net.ipv4.tcp_synack_retries") = 5`: a sysctl of the script's
+ * namespace (only net.* are the namespace's own), as `sysctl -n` prints it;
+ * a string result compares the text (`"4096 131072 6291456"`, tabs as spaces).
+ */
+function sysctl(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult {
+  const a = ev.args[0];
+  const name = a?.kind === 'string' ? a.value : null;
+  if (!name || !/^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/.test(name)) return { error: 'sysctl() takes a sysctl name as a string, e.g. sysctl("net.core.somaxconn")' };
+  let text: string;
+  try {
+    text = readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim().replace(/\s+/g, ' ');
+  } catch {
+    return { error: `sysctl(): no sysctl ${name} here` };
+  }
+  if (ev.result.kind === 'ellipsis') return { error: null, value: /^-?\d+$/.test(text) ? text : JSON.stringify(text) };
+  if (ev.result.kind === 'string') {
+    const want = ev.result.value.trim().replace(/\s+/g, ' ');
+    return { error: want === text ? null : `sysctl ${name}: expected: "${want}" vs actual: "${text}"`, value: JSON.stringify(text) };
+  }
+  const want = ctx.evalr.int(ev.result);
+  if (!/^-?\d+$/.test(text)) return { error: `sysctl ${name}: expected: ${want} vs actual: "${text}" (not a number; give a string)` };
+  return { error: Number(text) === want ? null : `sysctl ${name}: expected: ${want} vs actual: ${text}`, value: text };
 }
 
 function tsExact(): boolean {

@@ -8,6 +8,7 @@ export const KNOWN_SYSCALLS: ReadonlySet<string> = new Set([
   'listen_queue',
   'syncookie',
   'socket_state',
+  'sysctl',
   // packetdrill's
   'socket',
   'bind',
@@ -44,10 +45,14 @@ export const KNOWN_SYSCALLS: ReadonlySet<string> = new Set([
 /** Whether an option takes a value: `--tolerance_usecs=8000` or a bare `--dry_run`. */
 export interface OptionSpec {
   value: 'required' | 'forbidden';
+  /** On pktdrill's command line a bare flag, whatever a script must write (`--non_fatal`). */
+  flagOnCommandLine?: true;
 }
 
 /**
- * packetdrill's options (its config.c), as written in a script after `--`.
+ * packetdrill's options (its config.c), as written in a script after `--`,
+ * and pktdrill's own: the one list of option names, for the checker, the
+ * command line and the run (src/engine/options.ts gives each its meaning).
  * In a script they are long names only: `-D X=1` on the command line is
  * `--define=X=1` here.
  */
@@ -84,10 +89,11 @@ export const KNOWN_OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, Op
   ['tcp_ts_ecr_scaled', { value: 'forbidden' }],
   ['tcp_ts_tick_usecs', { value: 'required' }],
   ['strict_segments', { value: 'forbidden' }],
-  ['non_fatal', { value: 'required' }], // packet, syscall (comma separated)
+  ['non_fatal', { value: 'required', flagOnCommandLine: true }], // packet, syscall (comma separated)
   ['dry_run', { value: 'forbidden' }],
   ['is_anyip', { value: 'forbidden' }],
   ['send_omit_free', { value: 'forbidden' }],
+  ['persistent_tun_dev', { value: 'forbidden' }],
   ['psp_udp_port', { value: 'required' }],
   ['debug', { value: 'forbidden' }],
   ['define', { value: 'required' }],
