@@ -59,6 +59,8 @@ describe.runIf(isRoot)('probe python3 -m http.server', () => {
     const v = valuesOf(report);
     expect(report.findings.filter((f) => f.status !== 'measured').map((f) => `${f.id}: ${f.value} ${f.evidence}`)).toEqual([]);
     expect(v['backlog']).toBe('5');
+    // A fresh namespace's defaults (tcp_max_syn_backlog depends on the machine's memory).
+    expect(v['settings']).toMatch(/^somaxconn 4096, tcp_max_syn_backlog \d+, tcp_syncookies 1, tcp_abort_on_overflow 0, tcp_synack_retries 5$/);
     expect(v['syn-queue-capacity']).toBe('6 (backlog + 1)');
     expect(v['syn-queue-full']).toBe('syncookies (4 of 10 SYNs answered with a cookie)');
     expect(v['accept-queue-capacity']).toBe('6 (backlog + 1)');
@@ -175,10 +177,11 @@ describe.runIf(isRoot)('pktdrill probe on the command line', () => {
       const lines = r.stdout.split('\n');
       expect(lines[0]).toMatch(/^probe of `python3 -m http\.server 8080 --bind 192\.168\.0\.1` on 192\.168\.0\.1:8080, Linux 6\.\S+ \(--quick\): [\d.]+ s$/);
       expect(lines[2]).toMatch(/^measured +value +evidence$/);
-      expect(lines[3]).toMatch(/^listen backlog \(after somaxconn\) +5 +ss Send-Q 5; listen\(\) asked for 5 \(not clamped\)$/);
+      expect(lines[3]).toMatch(/^listen backlog \(after somaxconn\) +5 +ss Send-Q 5; listen\(\) asked for 5 \(not clamped by somaxconn 4096\)$/);
+      expect(lines[4]).toMatch(/^namespace sysctls +somaxconn 4096, tcp_max_syn_backlog \d+, tcp_syncookies 1, tcp_abort_on_overflow 0, tcp_synack_retries 5 +sysctl\(\) reads in the probe's namespace$/);
       expect(lines.filter((l) => /^(SYN queue|accept queue|cookie|forged|SYN-ACK|tcp_max_syn_backlog|after the peer)/.test(l))).toHaveLength(13);
       const j = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8'));
-      expect(j.findings).toHaveLength(14);
+      expect(j.findings).toHaveLength(15);
       expect(readFileSync(join(dir, 'p.html'), 'utf8')).toContain('<td>SYN queue capacity</td><td>6 (backlog + 1)</td>');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -201,7 +204,8 @@ describe.runIf(isRoot)('probe with --sysctl', () => {
     if (!r.ok) throw new Error(r.error.error);
     const v = valuesOf(r.report);
     expect(v['backlog']).toBe('8');
-    expect(r.report.findings[0]!.evidence).toEqual(['ss Send-Q 8', 'listen() asked for 16: clamped by net.core.somaxconn']);
+    expect(v['settings']).toMatch(/^somaxconn 8, /);
+    expect(r.report.findings[0]!.evidence).toEqual(['ss Send-Q 8', 'listen() asked for 16: clamped by net.core.somaxconn 8']);
     expect(v['syn-queue-capacity']).toBe('9 (backlog + 1)');
     expect(v['accept-queue-capacity']).toBe('9 (backlog + 1)');
   });

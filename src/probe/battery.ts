@@ -54,6 +54,8 @@ export interface Known {
   backlog: number;
   /** What listen() asked for, seen with net.core.somaxconn raised to 65535. */
   asked?: number;
+  /** The namespace's sysctls that shape the listener (SETTINGS), as read. */
+  settings?: Record<string, number>;
   /** Requests the SYN queue held (0 when every SYN got a cookie). */
   synQueue?: number;
   /** Whether a full SYN queue answered with cookies. */
@@ -127,24 +129,47 @@ const secs = (us: number): string => (us / 1e6).toFixed(2);
 
 // ------------------------------------------------------------------ backlog
 
+/** The sysctls that shape a listener's queues and answers, read in the namespace the probe's scripts get. */
+export const SETTINGS = [
+  'net.core.somaxconn',
+  'net.ipv4.tcp_max_syn_backlog',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.tcp_abort_on_overflow',
+  'net.ipv4.tcp_synack_retries',
+] as const;
+
+const short = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
+
 export const backlog: Measurement = {
   id: 'backlog',
   skipped: [],
   skip: () => null,
   write(t, _k, pins) {
     const w = new PktWriter(pins);
-    w.comment(`The backlog of \`${t.server}\`'s listener on port ${t.port}, as ss shows it (Send-Q).`);
+    w.comment(`The backlog of \`${t.server}\`'s listener on port ${t.port}, as ss shows it (Send-Q),\nand the namespace's sysctls that shape its queues.`);
     prologue(w, t, [], false);
+    for (const name of SETTINGS) w.read(short(name), '+0', `sysctl("${name}")`);
     return w;
   },
   interpret(ev, w) {
     const b = num(ev, w, 'backlog', 'send_q');
     const value = b === undefined ? 'not read' : String(b);
     const reads: Record<string, string> = b === undefined ? {} : { backlog: `{send_q=${b}}` };
+    const settings: Record<string, number> = {};
+    for (const name of SETTINGS) {
+      const v = num(ev, w, short(name));
+      if (v === undefined) continue;
+      settings[name] = v;
+      reads[short(name)] = String(v);
+    }
+    const shown = Object.entries(settings).map(([n, v]) => `${short(n)} ${v}`).join(', ');
     return {
-      findings: [{ id: 'backlog', measured: 'listen backlog (after somaxconn)', value, evidence: [`ss Send-Q ${value}`], measurement: 'backlog', status: b === undefined ? 'failed' : 'measured' }],
+      findings: [
+        { id: 'backlog', measured: 'listen backlog (after somaxconn)', value, evidence: [`ss Send-Q ${value}`], measurement: 'backlog', status: b === undefined ? 'failed' : 'measured' },
+        { id: 'settings', measured: 'namespace sysctls', value: shown || 'not read', evidence: ['sysctl() reads in the probe\'s namespace'], measurement: 'backlog', status: shown ? 'measured' : 'failed' },
+      ],
       pins: { reads, after: {} },
-      known: b === undefined ? undefined : { backlog: b },
+      known: b === undefined ? undefined : { backlog: b, settings },
     };
   },
 };
@@ -508,15 +533,27 @@ export const cookies: Measurement = {
 
 const SCHEDULE_PORT = 44000;
 
+/**
+ * How long the schedule script waits: 3.5 s with --quick (resends at 1 and
+ * 3 s); else until just after the last resend tcp_synack_retries allows (the
+ * n-th comes 2^n - 1 s after the first SYN-ACK: 31 s for the default 5),
+ * 32 s when not known, at most 130 s.
+ */
+export function scheduleWindow(k: Known, quick: boolean): number {
+  if (quick) return 3.5;
+  const r = k.settings?.['net.ipv4.tcp_synack_retries'];
+  return r === undefined ? 32 : Math.min(130, 2 ** r);
+}
+
 export const synAckSchedule: Measurement = {
   id: 'synack-retransmit',
   skipped: [{ id: 'synack-schedule', measured: 'SYN-ACK retransmissions' }],
   skip: () => null,
-  write(t, _k, pins, quick) {
+  write(t, k, pins, quick) {
     const w = new PktWriter(pins);
     w.comment(
       `SYN-ACK retransmission of \`${t.server}\`: one SYN, never ACKed; the SYN-ACK comes again\n` +
-        `on the kernel's timer (${quick ? 'the first two resends' : 'every resend in 32 s'}).`,
+        `on the kernel's timer (${quick ? 'the first two resends' : `every resend: ${scheduleWindow(k, quick)} s`}).`,
     );
     prologue(w, t, [], true);
     w.blank();
@@ -527,7 +564,7 @@ export const synAckSchedule: Measurement = {
       for (const l of again) w.line('', l);
       w.read('retrans', '+0', 'nstat(TcpExtTCPSynRetrans)');
     } else {
-      w.read('retrans', quick ? '+3.5' : '+32', 'nstat(TcpExtTCPSynRetrans)');
+      w.read('retrans', `+${scheduleWindow(k, quick)}`, 'nstat(TcpExtTCPSynRetrans)');
     }
     return w;
   },
@@ -545,13 +582,15 @@ export const synAckSchedule: Measurement = {
       prev = a;
     }
     if (lines.length) pins.after.resends = lines;
-    const window = quick ? 3.5 : 32;
+    const window = scheduleWindow(k, quick);
+    const retries = k.settings?.['net.ipv4.tcp_synack_retries'];
+    const all = !quick && retries !== undefined && at.length === retries ? ` (tcp_synack_retries ${retries}: all of them)` : '';
     return {
       findings: [
         {
           id: 'synack-schedule',
           measured: 'SYN-ACK retransmissions',
-          value: seen.length === 0 ? 'no SYN-ACK' : at.length === 0 ? `none in ${window} s` : `at ${at.map((a) => secs(a)).join(', ')} s: ${at.length} in ${window} s${quick ? ' (--quick)' : ''}`,
+          value: seen.length === 0 ? 'no SYN-ACK' : at.length === 0 ? `none in ${window} s` : `at ${at.map((a) => secs(a)).join(', ')} s: ${at.length} in ${window} s${quick ? ' (--quick)' : all}`,
           evidence: [`1 SYN, no ACK: ${seen.length} SYN-ACKs`, `TcpExtTCPSynRetrans +${retrans ?? '?'}`],
           data: { at: [0, ...at.map((a) => a / 1e6)], window },
           measurement: 'synack-retransmit',

@@ -157,10 +157,15 @@ export async function runProbe(t: ProbeTarget, opts: ProbeOptions = {}): Promise
     // 1. The backlog (and what listen() asked for): the server must listen first.
     const [first, asked] = await Promise.all([run(backlog, { backlog: 0 }), run(backlogAsked, { backlog: 0 })]);
     if (first.result.status !== 'pass' || first.known?.backlog === undefined) return { ok: false, error: setupError(t, first.result) };
-    const known: Known = { backlog: first.known.backlog, asked: asked.known?.asked };
+    const known: Known = { backlog: first.known.backlog, asked: asked.known?.asked, settings: first.known.settings };
     const f0 = findingsOf.get('backlog')![0]!;
     if (known.asked !== undefined) {
-      f0.evidence.push(known.asked > known.backlog ? `listen() asked for ${known.asked >= 65535 ? '65535 or more' : known.asked}: clamped by net.core.somaxconn` : `listen() asked for ${known.asked} (not clamped)`);
+      const somaxconn = known.settings?.['net.core.somaxconn'];
+      f0.evidence.push(
+        known.asked > known.backlog
+          ? `listen() asked for ${known.asked >= 65535 ? '65535 or more' : known.asked}: clamped by net.core.somaxconn${somaxconn !== undefined ? ` ${somaxconn}` : ''}`
+          : `listen() asked for ${known.asked} (not clamped${somaxconn !== undefined ? ` by somaxconn ${somaxconn}` : ''})`,
+      );
     }
     const skipOrRun = async (m: Measurement, k: Known): Promise<void> => {
       const why = m.skip(k);
