@@ -14,7 +14,7 @@ import { RENDER_ANCHOR, renderScriptToPcap } from '../src/pcap/render.js';
 import { encodePcap, type PcapRecordInput } from '../src/pcap/write.js';
 import type { Event, PacketEvent, Script, SyscallEvent } from '../src/script/ast.js';
 import { parseScript } from '../src/script/parse.js';
-import { flagsFromLetters } from '../src/engine/render.js';
+import { flagsFromLetters } from '../src/engine/packet-map.js';
 import { runScriptFile } from '../src/runner.js';
 import { replayTrace } from '../src/pcap/replay.js';
 

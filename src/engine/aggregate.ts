@@ -10,9 +10,13 @@
 // number and CWR from the first.
 
 import { decodeLive, type LiveSegment } from './live.js';
+import { TCP_FLAGS } from './packet-map.js';
+import { CWR, FIN, PSH } from '../packet/tcp.js';
 
 const ETH_HLEN = 14;
-const TCP_CWR = 0x80;
+const TCP_CWR = CWR;
+/** The flags every fragment must share: all but FIN, PSH and CWR. */
+const FRAGMENT_FLAGS = TCP_FLAGS.filter((f) => (f.bit & (FIN | PSH | CWR)) === 0);
 
 /** packetdrill's wording for one field that differs. */
 function differs(name: string, expected: number, actual: number): string | null {
@@ -48,12 +52,7 @@ export function fragmentMismatch(cur: LiveSegment, prev: LiveSegment, sniffed: n
   const checks: Array<string | null> = [
     ...ipChecks,
     differs('tcp_data_offset', p.headerLength / 4, a.headerLength / 4),
-    differs('tcp_syn', bit(p.flags, 0x02), bit(a.flags, 0x02)),
-    differs('tcp_rst', bit(p.flags, 0x04), bit(a.flags, 0x04)),
-    differs('tcp_ack', bit(p.flags, 0x10), bit(a.flags, 0x10)),
-    differs('tcp_urg', bit(p.flags, 0x20), bit(a.flags, 0x20)),
-    differs('tcp_ece', bit(p.flags, 0x40), bit(a.flags, 0x40)),
-    differs('tcp_ae', bit(p.flags, 0x100), bit(a.flags, 0x100)),
+    ...FRAGMENT_FLAGS.map((f) => differs(f.field, bit(p.flags, f.bit), bit(a.flags, f.bit))),
     differs('tcp_seq', (p.seq + p.payload.length) >>> 0, a.seq),
     differs('tcp_ack_seq', p.ack, a.ack),
     differs('tcp_window', p.window, a.window),

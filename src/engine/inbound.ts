@@ -13,7 +13,7 @@ import * as tcp from '../packet/tcp.js';
 import type { TcpOption } from '../packet/tcp-options.js';
 import type { RunConfig } from './config.js';
 import type { Flow } from './flow.js';
-import { flagsFromLetters } from './render.js';
+import { flagsFromLetters, tosOf, wireOption } from './packet-map.js';
 
 export interface LinkAddrs {
   /** MAC of the kernel's interface (destination of inbound frames). */
@@ -23,15 +23,6 @@ export interface LinkAddrs {
 }
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
-
-const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 2 };
-
-function hexBytes(hex: string): Uint8Array {
-  const clean = hex.replace(/^0x/i, '');
-  const out = new Uint8Array(clean.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 /** Script option → wire option, mapping SACK blocks and TS ecr into live numbers. */
 function mapOption(o: TcpOptionAst, flow: Flow, hasAck: boolean, scaled: boolean): Result<TcpOption> {
@@ -49,14 +40,8 @@ function mapOption(o: TcpOptionAst, flow: Flow, hasAck: boolean, scaled: boolean
       }
       return { ok: true, value: { kind: 'timestamp', val: o.val >>> 0, ecr } };
     }
-    case 'fastopen':
-      return { ok: true, value: { kind: 'fastopen', cookie: hexBytes(o.cookie), exp: o.exp } };
-    case 'md5':
-      return { ok: true, value: { kind: 'md5', digest: new Uint8Array(16) } };
-    case 'generic':
-      return { ok: true, value: { kind: 'unknown', type: o.type, data: hexBytes(o.data) } };
     default:
-      return { ok: true, value: o as TcpOption };
+      return { ok: true, value: wireOption(o) };
   }
 }
 
@@ -83,8 +68,7 @@ export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: 
     payload: new Uint8Array(p.seq.len),
   };
   const v6 = cfg.ipVersion === 'ipv6';
-  let tos = p.ip.tos ?? 0;
-  if (p.ip.ecn) tos = (tos & ~3) | ECN_BITS[p.ip.ecn]!;
+  const tos = tosOf(p.ip);
   let l4: Uint8Array;
   let l3: Uint8Array;
   try {
@@ -109,16 +93,7 @@ export function buildInbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: 
 export function buildStandInOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig, link: LinkAddrs): Result<Uint8Array> {
   const flags = flagsFromLetters(p.flags);
   const syn = (flags & tcp.SYN) !== 0;
-  const options: TcpOption[] = [];
-  for (const o of p.options === 'any' ? [] : (p.options ?? [])) {
-    if (o.kind === 'timestamp') options.push({ kind: 'timestamp', val: o.val >>> 0, ecr: o.ecr >>> 0 });
-    else if (o.kind === 'sack') options.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: b.start >>> 0, end: b.end >>> 0 })) });
-    else {
-      const m = mapOption(o, flow, false, cfg.tsEcrScaled);
-      if (!m.ok) return m;
-      options.push(m.value);
-    }
-  }
+  const options: TcpOption[] = p.options === 'any' ? [] : (p.options ?? []).map(wireOption);
   const v6 = cfg.ipVersion === 'ipv6';
   try {
     const l4 = tcp.emit(
@@ -135,8 +110,7 @@ export function buildStandInOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig
       },
       { src: cfg.localIp, dst: cfg.remoteIp, version: v6 ? 6 : 4 },
     );
-    let tos = p.ip.tos ?? 0;
-    if (p.ip.ecn) tos = (tos & ~3) | ECN_BITS[p.ip.ecn]!;
+    const tos = tosOf(p.ip);
     const l3 = v6
       ? ipv6.emit({ trafficClass: tos, flowLabel: p.ip.flowlabel ?? 0, hopLimit: p.ip.ttl ?? 64, nextHeader: 6, src: cfg.localIp, dst: cfg.remoteIp, payload: l4 })
       : ipv4.emit({ tos, id: 0, df: true, mf: false, fragOffset: 0, ttl: p.ip.ttl ?? 64, protocol: 6, src: cfg.localIp, dst: cfg.remoteIp, options: new Uint8Array(0), payload: l4 });
@@ -148,8 +122,7 @@ export function buildStandInOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig
 
 function ipLayer(cfg: RunConfig, ip: IpAttrsAst, protocol: number, l4: Uint8Array): Uint8Array {
   const v6 = cfg.ipVersion === 'ipv6';
-  let tos = ip.tos ?? 0;
-  if (ip.ecn) tos = (tos & ~3) | ECN_BITS[ip.ecn]!;
+  const tos = tosOf(ip);
   return v6
     ? ipv6.emit({ trafficClass: tos, flowLabel: ip.flowlabel ?? 0, hopLimit: ip.ttl ?? 255, nextHeader: protocol, src: cfg.remoteIp, dst: cfg.localIp, payload: l4 })
     : ipv4.emit({ tos, id: 0, df: false, mf: false, fragOffset: 0, ttl: ip.ttl ?? 255, protocol, src: cfg.remoteIp, dst: cfg.localIp, options: new Uint8Array(0), payload: l4 });

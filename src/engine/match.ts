@@ -4,16 +4,16 @@
 
 import type { IcmpPacketAst, PortsAst, TcpOptionAst, TcpPacketAst, UdpPacketAst } from '../script/ast.js';
 import { icmpCode, icmpName } from './icmp-names.js';
+import { ACK, SYN } from '../packet/tcp.js';
 import { paddedOptionsLength, type TcpOption } from '../packet/tcp-options.js';
 import type { RunConfig } from './config.js';
 import type { Flow } from './flow.js';
 import type { LiveSegment } from './live.js';
-import { flagsFromLetters, lettersFromFlags, renderOptions, scriptOptionsText, type OptionText } from './render.js';
+import { ECN_CODEPOINTS, flagsFromLetters, lettersFromFlags, TCP_FLAGS, wireOption } from './packet-map.js';
+import { renderOptions, scriptOptionsText, type OptionText } from './render.js';
 import type { PacketView } from './verdict.js';
 
 export type { LiveSegment } from './live.js';
-
-const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3 };
 
 function field(name: string, expected: number, actual: number): string | null {
   if (expected >>> 0 === actual >>> 0) return null;
@@ -25,18 +25,7 @@ function field(name: string, expected: number, actual: number): string | null {
 /** Script options as wire options (numbers still script-relative); null when not checked. */
 function scriptWireOptions(p: TcpPacketAst): TcpOption[] | null {
   if (p.options === 'any') return null;
-  return (p.options ?? []).map((o: TcpOptionAst): TcpOption => {
-    switch (o.kind) {
-      case 'fastopen':
-        return { kind: 'fastopen', cookie: Buffer.from(o.cookie, 'hex'), exp: o.exp };
-      case 'md5':
-        return { kind: 'md5', digest: new Uint8Array(16) };
-      case 'generic':
-        return { kind: 'unknown', type: o.type, data: Buffer.from(o.data, 'hex') };
-      default:
-        return o as TcpOption;
-    }
-  });
+  return (p.options ?? []).map(wireOption);
 }
 
 /** Compare options in lockstep; TS val is rebased, ecr is not checked (packetdrill's rules). */
@@ -118,7 +107,7 @@ export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg
     const ecn = tos & 3;
     if (ecn !== 1 && ecn !== 2) return `live packet field ip_ecn: expected: 0x1 or 0x2 vs actual: 0x${ecn.toString(16)}`;
   } else if (p.ip.ecn) {
-    const m = field('ip_ecn', ECN_BITS[p.ip.ecn]!, tos & 3);
+    const m = field('ip_ecn', ECN_CODEPOINTS[p.ip.ecn], tos & 3);
     if (m) return m;
   }
   if (p.ip.tos !== undefined) {
@@ -132,25 +121,14 @@ export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg
   let m = field('tcp_data_offset', (20 + optLen) / 4, t.headerLength / 4);
   if (m) return m;
   const want = flagsFromLetters(p.flags);
-  const names: Array<[string, number]> = [
-    ['tcp_fin', 0x01],
-    ['tcp_syn', 0x02],
-    ['tcp_rst', 0x04],
-    ['tcp_psh', 0x08],
-    ['tcp_ack', 0x10],
-    ['tcp_urg', 0x20],
-    ['tcp_ece', 0x40],
-    ['tcp_cwr', 0x80],
-    ['tcp_ae', 0x100],
-  ];
-  for (const [n, bit] of names) {
-    m = field(n, want & bit ? 1 : 0, t.flags & bit ? 1 : 0);
+  for (const f of TCP_FLAGS) {
+    m = field(f.field, want & f.bit ? 1 : 0, t.flags & f.bit ? 1 : 0);
     if (m) return m;
   }
-  const syn = (t.flags & 0x02) !== 0;
+  const syn = (t.flags & SYN) !== 0;
   m = field('tcp_seq', p.seq.start, flow.relLocal(t.seq, syn));
   if (m) return m;
-  const liveAck = t.flags & 0x10 ? flow.relRemote(t.ack, syn) : t.ack;
+  const liveAck = t.flags & ACK ? flow.relRemote(t.ack, syn) : t.ack;
   m = field('tcp_ack_seq', p.ack ?? 0, liveAck);
   if (m) return m;
   if (p.win !== null) {
@@ -196,7 +174,7 @@ function portsText(p: PortsAst): string {
 /** The live segment in script terms: relative seq/ack/SACK, rebased TS val; ports shown when the script names them. */
 export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, withPorts = false): PacketView {
   const t = seg.tcp!;
-  const syn = (t.flags & 0x02) !== 0;
+  const syn = (t.flags & SYN) !== 0;
   const seq = flow.relLocal(t.seq, syn);
   const opts: OptionText[] = t.options.map((o) => {
     if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.relRemote(b.start), end: flow.relRemote(b.end) })) };
@@ -213,7 +191,7 @@ export function viewOfLive(seg: LiveSegment, flow: Flow, timeUsecs: number, with
     seq,
     end: (seq + t.payload.length) >>> 0,
     len: t.payload.length,
-    ack: t.flags & 0x10 ? flow.relRemote(t.ack, syn) : null,
+    ack: t.flags & ACK ? flow.relRemote(t.ack, syn) : null,
     win: t.window,
     urg: t.urgentPointer || null,
     options: opts.length ? renderOptions(opts) : null,

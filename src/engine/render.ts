@@ -4,37 +4,8 @@
 import type { TcpPacketAst } from '../script/ast.js';
 import type { PacketView } from './verdict.js';
 
-export const FLAG_BITS: ReadonlyArray<[string, number]> = [
-  ['F', 0x01],
-  ['S', 0x02],
-  ['R', 0x04],
-  ['P', 0x08],
-  ['.', 0x10],
-  ['U', 0x20],
-  ['E', 0x40],
-  ['W', 0x80],
-];
-
-/** Script flag letters → bitmask. */
-export function flagsFromLetters(letters: string): number {
-  let bits = 0;
-  for (const ch of letters) {
-    const f = FLAG_BITS.find(([l]) => l === ch);
-    if (f) bits |= f[1];
-  }
-  return bits;
-}
-
-/** Bitmask → letters in packetdrill's (tcpdump's) order: F S R P . U E W. */
-export function lettersFromFlags(bits: number): string {
-  const order = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'W'];
-  let s = '';
-  for (const l of order) {
-    const f = FLAG_BITS.find(([x]) => x === l)!;
-    if (bits & f[1]) s += l;
-  }
-  return s;
-}
+/** Defined in packet-map.ts; re-exported for pcap2pkt, which imports it from here. */
+export { lettersFromFlags } from './packet-map.js';
 
 export interface OptionText {
   kind: string;

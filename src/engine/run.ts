@@ -20,6 +20,7 @@ import { buildStandInOutbound, buildInbound, buildInboundIcmp, buildInboundUdp, 
 import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
 import { renderPacket, secs } from './render.js';
 import { decodeLive } from './live.js';
+import { ACK, ECE, SYN } from '../packet/tcp.js';
 import { aggregate, fragmentMismatch } from './aggregate.js';
 import { KERNEL_CALLS, runKernelCall } from './kernel-calls.js';
 import { CodeBlocks } from './code.js';
@@ -88,8 +89,8 @@ function synSeen(p: TcpPacketAst): SynSeen {
 /** Remember what the kernel sent on a flow: its SYN-ACK, its largest segment. */
 function noteSent(flow: Flow, seg: LiveSegment, family: 4 | 6): void {
   const t = seg.tcp!;
-  if ((t.flags & 0x12) === 0x12) {
-    const sa: SynAckSeen = { sackOK: false, ece: (t.flags & 0x40) !== 0, family };
+  if ((t.flags & (SYN | ACK)) === (SYN | ACK)) {
+    const sa: SynAckSeen = { sackOK: false, ece: (t.flags & ECE) !== 0, family };
     for (const o of t.options) {
       if (o.kind === 'mss') sa.mss = o.value;
       else if (o.kind === 'wscale') sa.wscale = o.value;
@@ -263,7 +264,7 @@ export class Engine {
 
   /** A frame the kernel sent, already decoded; called by the capture. */
   onCaptured(seg: LiveSegment): void {
-    const flow = this.flows.forCaptured(seg.localPort, seg.remotePort, seg.tcp !== undefined && seg.tcp !== null && (seg.tcp.flags & 0x12) === 0x02);
+    const flow = this.flows.forCaptured(seg.localPort, seg.remotePort, seg.tcp !== undefined && seg.tcp !== null && (seg.tcp.flags & (SYN | ACK)) === SYN);
     if (flow && seg.tcp) noteSent(flow, seg, this.ctx.family);
     this.captured.push(seg);
     const w = this.wake;
@@ -812,7 +813,7 @@ export class Engine {
   private learn(flow: Flow, seg: LiveSegment, pkt: TcpPacketAst): void {
     if (flow.localPort === null) flow.localPort = seg.localPort;
     if (flow.remotePort === null) flow.remotePort = seg.remotePort;
-    if (seg.tcp && seg.tcp.flags & 0x02) {
+    if (seg.tcp && seg.tcp.flags & SYN) {
       // Every SYN or SYN-ACK (re)declares the kernel's ISN: a new connection
       // on the same ports (TIME_WAIT reuse, a second connect()) starts afresh.
       flow.localIsn = seg.tcp.seq >>> 0;

@@ -29,7 +29,7 @@ import type { Event, EventTime, Script, TcpOptionAst, TcpPacketAst } from '../sc
 import type { RunConfig } from '../engine/config.js';
 import { expandPorts, Flows, type Flow } from '../engine/flow.js';
 import { buildInbound } from '../engine/inbound.js';
-import { flagsFromLetters } from '../engine/render.js';
+import { flagsFromLetters, tosOf, wireOption } from '../engine/packet-map.js';
 import { encodeTcpFrame } from '../packet/frame.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
@@ -56,8 +56,6 @@ export interface RenderOutput {
   readonly records: PcapRecordInput[];
   readonly warnings: string[];
 }
-
-const ECN_BITS: Readonly<Record<string, number>> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 2 };
 
 /** The default-flow remote port a run would use (the runner's formula when `cfg.defaultRemotePort` is 0). */
 function defaultRemotePort(cfg: RunConfig): number {
@@ -139,39 +137,17 @@ function noteUnknownEcr(p: TcpPacketAst, flow: Flow, where: string, warnings: st
   }
 }
 
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.replace(/^0x/i, ''), 'hex'));
-}
-
 /** Script option → wire option for an outbound packet: SACK blocks into the remote's numbers, the rest as written. */
 function outboundOption(o: TcpOptionAst, flow: Flow): TcpOption {
-  switch (o.kind) {
-    case 'sack':
-      return { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.remoteSeq(b.start), end: flow.remoteSeq(b.end) })) };
-    case 'timestamp':
-      flow.recordTs(o.val, o.val);
-      return { kind: 'timestamp', val: o.val >>> 0, ecr: o.ecr >>> 0 };
-    case 'fastopen':
-      return { kind: 'fastopen', cookie: hexBytes(o.cookie), exp: o.exp };
-    case 'md5':
-      return { kind: 'md5', digest: o.digest ? hexBytes(o.digest) : new Uint8Array(16) };
-    case 'generic':
-      return { kind: 'unknown', type: o.type, data: hexBytes(o.data) };
-    case 'nop':
-    case 'eol':
-    case 'sackOK':
-      return { kind: o.kind };
-    case 'mss':
-    case 'wscale':
-      return { kind: o.kind, value: o.value };
-  }
+  if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map((b) => ({ start: flow.remoteSeq(b.start), end: flow.remoteSeq(b.end) })) };
+  if (o.kind === 'timestamp') flow.recordTs(o.val, o.val);
+  return wireOption(o);
 }
 
 function buildOutbound(p: TcpPacketAst, flow: Flow, cfg: RunConfig): Result<Uint8Array> {
   const flags = flagsFromLetters(p.flags);
   const options = Array.isArray(p.options) ? p.options.map((o) => outboundOption(o, flow)) : [];
-  let tos = p.ip.tos ?? 0;
-  if (p.ip.ecn) tos = (tos & ~3) | ECN_BITS[p.ip.ecn]!;
+  const tos = tosOf(p.ip);
   const v6 = cfg.ipVersion === 'ipv6';
   return encodeTcpFrame({
     srcMac: KERNEL_MAC,
