@@ -13,7 +13,8 @@ import { prepareScript } from './runner.js';
 import { pcapFileToPkt } from './pcap/pcap2pkt.js';
 import { renderScriptToPcap } from './pcap/render.js';
 import { replayTrace } from './pcap/replay.js';
-import { findOption, OPTIONS, closest } from './engine/options.js';
+import { findOption, OPTIONS } from './engine/options.js';
+import { closest } from './script/known.js';
 import { probeCommand, PROBE_USAGE } from './probe/cli.js';
 
 const USAGE = `usage: pktdrill run [options] FILE|DIR...

@@ -1,9 +1,12 @@
-// The tables between script and wire, each defined once (src/engine/packet-map.ts).
+// The tables between script and wire, each defined once (src/engine/packet-map.ts,
+// the option names of src/script/known.ts), and the one "did you mean".
 
 import { describe, expect, it } from 'vitest';
 import { ECN_CODEPOINTS, ecnOf, flagsFromLetters, lettersFromFlags, TCP_FLAGS, tosOf, wireOption } from '../src/engine/packet-map.js';
+import { applyOption, findOption, newConfig, OPTIONS } from '../src/engine/options.js';
 import { ECN_CE, ECN_ECT0, ECN_ECT1, ECN_NOT_ECT } from '../src/packet/ip.js';
 import * as tcp from '../src/packet/tcp.js';
+import { closest, KNOWN_OPTIONS } from '../src/script/known.js';
 
 const span = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 
@@ -40,5 +43,26 @@ describe('wireOption', () => {
     expect(wireOption({ kind: 'md5', span })).toEqual({ kind: 'md5', digest: new Uint8Array(16) });
     expect(wireOption({ kind: 'generic', type: 172, data: '000001', span })).toEqual({ kind: 'unknown', type: 172, data: Uint8Array.of(0, 0, 1) });
     expect(wireOption({ kind: 'nop', span })).toEqual({ kind: 'nop' });
+  });
+});
+
+describe('option names', () => {
+  it('the command line and the run know exactly the names a script may use', () => {
+    expect(new Set(OPTIONS.map((o) => o.name))).toEqual(new Set(KNOWN_OPTIONS.keys()));
+    expect(OPTIONS.length).toBe(KNOWN_OPTIONS.size);
+    for (const o of OPTIONS) {
+      const known = KNOWN_OPTIONS.get(o.name)!;
+      expect(o.value, o.name).toBe(known.value === 'required' && !known.flagOnCommandLine);
+    }
+    // An option that passes the checks is not refused by the run.
+    expect(applyOption(newConfig(), 'code_command', 'python3', new Set())).toBeNull();
+    expect(findOption('D')?.name).toBe('define');
+  });
+
+  it('one "did you mean" for the command line and scripts', () => {
+    const cfg = newConfig();
+    expect(applyOption(cfg, 'tolerance_usec', '1', new Set())).toBe('unknown option --tolerance_usec; did you mean --tolerance_usecs?');
+    expect(closest('tolerance_usec', KNOWN_OPTIONS.keys())).toBe('tolerance_usecs');
+    expect(applyOption(cfg, 'zzzz', '1', new Set())).toBe('unknown option --zzzz');
   });
 });

@@ -1,11 +1,12 @@
 // Options, from the command line or a script's `--name=value` lines, applied
 // to a RunConfig. packetdrill's names; an unknown one names the closest.
 
+import { closest, KNOWN_OPTIONS } from '../script/known.js';
 import { DEFAULTS, IPV6_DEFAULTS, netmaskToPrefix, type RunConfig } from './config.js';
 
 export interface OptionSpec {
   name: string;
-  /** Takes a value (`--name=value`), or is a flag. */
+  /** Takes a value (`--name=value`), or is a flag: from the one list of names (script/known.ts). */
   value: boolean;
   help: string;
   apply: (cfg: RunConfig, value: string, explicit: Set<string>) => string | null;
@@ -26,10 +27,11 @@ function isIp(v: string): boolean {
   return /^[0-9a-fA-F:]+(:\d+\.\d+\.\d+\.\d+)?$/.test(v) && v.includes(':');
 }
 
-function ipOption(name: string, key: 'localIp' | 'remoteIp' | 'gatewayIp'): OptionSpec {
+type OwnSpec = Omit<OptionSpec, 'value'>;
+
+function ipOption(name: string, key: 'localIp' | 'remoteIp' | 'gatewayIp'): OwnSpec {
   return {
     name,
-    value: true,
     help: `the ${name.replace('_ip', '')} address`,
     apply: (cfg, v, explicit) => {
       if (!isIp(v)) return `bad --${name}: '${v}' is not an IP address`;
@@ -40,14 +42,14 @@ function ipOption(name: string, key: 'localIp' | 'remoteIp' | 'gatewayIp'): Opti
   };
 }
 
-function accepted(name: string, help: string, value = true): OptionSpec {
-  return { name, value, help, apply: () => null };
+function accepted(name: string, help: string): OwnSpec {
+  return { name, help, apply: () => null };
 }
 
-export const OPTIONS: OptionSpec[] = [
+/** What each option does; an option of the list without an entry here is accepted and ignored. */
+const OWN: OwnSpec[] = [
   {
     name: 'ip_version',
-    value: true,
     help: 'ipv4 | ipv6 | ipv4-mapped-ipv6',
     apply: (cfg, v) => {
       if (v !== 'ipv4' && v !== 'ipv6' && v !== 'ipv4-mapped-ipv6') return `bad --ip_version: '${v}'; expected ipv4, ipv6 or ipv4-mapped-ipv6`;
@@ -60,7 +62,6 @@ export const OPTIONS: OptionSpec[] = [
   ipOption('gateway_ip', 'gatewayIp'),
   {
     name: 'netmask_ip',
-    value: true,
     help: 'the local netmask, e.g. 255.255.0.0',
     apply: (cfg, v, explicit) => {
       const p = netmaskToPrefix(v);
@@ -70,12 +71,11 @@ export const OPTIONS: OptionSpec[] = [
       return null;
     },
   },
-  { name: 'bind_port', value: true, help: 'the local port a listener binds (8080)', apply: (c, v) => intIn('bind_port', v, 1, 65535, (n) => (c.bindPort = n)) },
-  { name: 'connect_port', value: true, help: 'the remote port connect() reaches (8080)', apply: (c, v) => intIn('connect_port', v, 1, 65535, (n) => (c.connectPort = n)) },
-  { name: 'tolerance_usecs', value: true, help: 'timing tolerance in µs (4000)', apply: (c, v) => intIn('tolerance_usecs', v, 1, 1e9, (n) => (c.toleranceUsecs = n)) },
+  { name: 'bind_port', help: 'the local port a listener binds (8080)', apply: (c, v) => intIn('bind_port', v, 1, 65535, (n) => (c.bindPort = n)) },
+  { name: 'connect_port', help: 'the remote port connect() reaches (8080)', apply: (c, v) => intIn('connect_port', v, 1, 65535, (n) => (c.connectPort = n)) },
+  { name: 'tolerance_usecs', help: 'timing tolerance in µs (4000)', apply: (c, v) => intIn('tolerance_usecs', v, 1, 1e9, (n) => (c.toleranceUsecs = n)) },
   {
     name: 'tolerance_percent',
-    value: true,
     help: 'tolerance as a percentage of the time since the last event (12.5)',
     apply: (c, v) => {
       const n = Number(v);
@@ -84,11 +84,10 @@ export const OPTIONS: OptionSpec[] = [
       return null;
     },
   },
-  { name: 'mtu', value: true, help: 'MTU of the test interface (1500)', apply: (c, v) => intIn('mtu', v, 68, 65535, (n) => (c.mtu = n)) },
+  { name: 'mtu', help: 'MTU of the test interface (1500)', apply: (c, v) => intIn('mtu', v, 68, 65535, (n) => (c.mtu = n)) },
   accepted('mss', 'accepted for packetdrill compatibility (GSO size of injected packets)'),
   {
     name: 'offloads',
-    value: true,
     help: "on (or auto, the default): TSO/GSO and checksum offload on tun0, as packetdrill's tun; off: real segments with real checksums",
     apply: (c, v) => {
       if (v !== 'on' && v !== 'off' && v !== 'auto') return `bad --offloads: '${v}'; expected auto, on or off`;
@@ -98,7 +97,6 @@ export const OPTIONS: OptionSpec[] = [
   },
   {
     name: 'define',
-    value: true,
     help: 'NAME=value: a symbol for expressions and commands',
     apply: (c, v) => {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(v);
@@ -107,55 +105,39 @@ export const OPTIONS: OptionSpec[] = [
       return null;
     },
   },
-  { name: 'strict_segments', value: false, help: 'each outbound segment as the script has it (no aggregation of TSO segments)', apply: (c) => ((c.strictSegments = true), null) },
-  { name: 'non_fatal', value: false, help: 'keep going after a failure and report them all', apply: (c) => ((c.nonFatal = true), null) },
-  accepted('dry_run', 'parse and check only', false),
-  accepted('send_omit_free', 'accepted and ignored', false),
-  { name: 'tcp_ts_tick_usecs', value: true, help: 'check outbound TS val with this tick (0: unchecked)', apply: (c, v) => intIn('tcp_ts_tick_usecs', v, 0, 1e9, (n) => (c.tsTickUsecs = n)) },
-  { name: 'tcp_ts_ecr_scaled', value: false, help: 'infer inbound TS ecr from the first outbound TS val', apply: (c) => ((c.tsEcrScaled = true), null) },
-  { name: 'seed', value: true, help: 'seed for the tool\'s ISNs and ports (printed with -v)', apply: (c, v) => intIn('seed', v, 0, 2 ** 32 - 1, (n) => (c.seed = n)) },
-  { name: 'deadline', value: true, help: 'give up on a script after this many seconds', apply: (c, v) => intIn('deadline', v, 1, 86400, (n) => (c.deadlineSecs = n)) },
-  accepted('verbose', 'print every packet and call (-v)', false),
+  { name: 'strict_segments', help: 'each outbound segment as the script has it (no aggregation of TSO segments)', apply: (c) => ((c.strictSegments = true), null) },
+  { name: 'non_fatal', help: 'keep going after a failure and report them all', apply: (c) => ((c.nonFatal = true), null) },
+  accepted('dry_run', 'parse and check only'),
+  accepted('send_omit_free', 'accepted and ignored'),
+  { name: 'tcp_ts_tick_usecs', help: 'check outbound TS val with this tick (0: unchecked)', apply: (c, v) => intIn('tcp_ts_tick_usecs', v, 0, 1e9, (n) => (c.tsTickUsecs = n)) },
+  { name: 'tcp_ts_ecr_scaled', help: 'infer inbound TS ecr from the first outbound TS val', apply: (c) => ((c.tsEcrScaled = true), null) },
+  { name: 'seed', help: 'seed for the tool\'s ISNs and ports (printed with -v)', apply: (c, v) => intIn('seed', v, 0, 2 ** 32 - 1, (n) => (c.seed = n)) },
+  { name: 'deadline', help: 'give up on a script after this many seconds', apply: (c, v) => intIn('deadline', v, 1, 86400, (n) => (c.deadlineSecs = n)) },
+  accepted('verbose', 'print every packet and call (-v)'),
   accepted('init_scripts', 'accepted for compatibility'),
-  accepted('wire_client', 'remote mode: not supported, ignored', false),
-  accepted('wire_server', 'remote mode: not supported, ignored', false),
+  accepted('wire_client', 'remote mode: not supported, ignored'),
+  accepted('wire_server', 'remote mode: not supported, ignored'),
   accepted('wire_server_ip', 'remote mode: not supported, ignored'),
   accepted('wire_server_port', 'remote mode: not supported, ignored'),
   accepted('wire_client_dev', 'remote mode: not supported, ignored'),
   accepted('wire_server_dev', 'remote mode: not supported, ignored'),
   accepted('speed', 'accepted for compatibility'),
-  accepted('strict_segments', 'accepted for compatibility', false),
-  accepted('persistent_tun_dev', 'accepted for compatibility', false),
+  accepted('persistent_tun_dev', 'accepted for compatibility'),
   accepted('so_filename', 'accepted for compatibility'),
   accepted('so_flags', 'accepted for compatibility'),
 ];
 
-export function closest(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+/** Whether the option takes a value on the command line and in a script's option lines. */
+function takesValue(name: string): boolean {
+  const known = KNOWN_OPTIONS.get(name);
+  if (known === undefined) throw new Error(`option --${name} is not in KNOWN_OPTIONS (src/script/known.ts)`);
+  return known.value === 'required' && known.flagOnCommandLine !== true;
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
+export const OPTIONS: OptionSpec[] = [
+  ...OWN,
+  ...[...KNOWN_OPTIONS.keys()].filter((name) => !OWN.some((o) => o.name === name)).map((name) => accepted(name, 'accepted for compatibility, ignored')),
+].map((o) => ({ ...o, value: takesValue(o.name) }));
 
 export function findOption(name: string): OptionSpec | undefined {
   if (name === 'D') return OPTIONS.find((o) => o.name === 'define');
