@@ -30,6 +30,8 @@ export interface RunResult {
   status: RunStatus;
   /** For 'error': one clear line (file:line:col: what; expected what) and maybe the source line. */
   error?: string;
+  /** The script line `error` is about, when it is about one (reports take it from here, not from the text). */
+  errorLine?: number;
   verdict?: Verdict;
   /** What the script's process wrote to stderr (libpcap warnings, crashes). */
   stderr?: string;
@@ -81,30 +83,32 @@ export interface PreparedScript {
   config: RunConfig;
 }
 
-function errorResult(file: string, error: string, started: number): RunResult {
-  return { file, status: 'error', error, durationMs: Date.now() - started };
+function errorResult(file: string, error: string, started: number, errorLine?: number): RunResult {
+  const r: RunResult = { file, status: 'error', error, durationMs: Date.now() - started };
+  if (errorLine !== undefined) r.errorLine = errorLine;
+  return r;
 }
 
 /** Parse, check and configure a script; an error line on bad input. */
-export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | { ok: false; error: string } {
+export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | { ok: false; error: string; line?: number } {
   const read = readScriptSource(file);
   if (!read.ok) return { ok: false, error: read.error };
   const source = read.value;
   const parsed = parseScript(source, file);
-  if (!parsed.ok) return { ok: false, error: formatSourceError(parsed.error, source) };
+  if (!parsed.ok) return { ok: false, error: formatSourceError(parsed.error, source), line: parsed.error.span.line };
   let problems: SourceError[];
   try {
     problems = checkScript(parsed.value, file);
   } catch (e) {
     // A checker bug still gives this file its own result line.
-    return { ok: false, error: `${file}:1:1: internal error in the checks: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, error: `${file}:1:1: internal error in the checks: ${e instanceof Error ? e.message : String(e)}`, line: 1 };
   }
-  if (problems.length > 0) return { ok: false, error: problems.map((p) => formatSourceError(p, source)).join('\n') };
+  if (problems.length > 0) return { ok: false, error: problems.map((p) => formatSourceError(p, source)).join('\n'), line: problems[0]!.span.line };
   const cfg = newConfig();
   const explicit = new Set<string>();
   for (const o of parsed.value.options) {
     const err = applyOption(cfg, o.name, o.value, explicit);
-    if (err) return { ok: false, error: formatSourceError({ file, span: o.span, message: err }, source) };
+    if (err) return { ok: false, error: formatSourceError({ file, span: o.span, message: err }, source), line: o.span.line };
   }
   for (const o of opts.options ?? []) {
     const err = applyOption(cfg, o.name, o.value, explicit);
@@ -112,7 +116,7 @@ export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; 
   }
   finishConfig(cfg, explicit);
   const unknown = unknownSymbols(parsed.value, file, cfg.defines);
-  if (unknown.length > 0) return { ok: false, error: unknown.map((p) => formatSourceError(p, source)).join('\n') };
+  if (unknown.length > 0) return { ok: false, error: unknown.map((p) => formatSourceError(p, source)).join('\n'), line: unknown[0]!.span.line };
   if (opts.commandDir) cfg.commandDir = resolve(opts.commandDir);
   if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
   if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
@@ -272,7 +276,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
   const started = Date.now();
   const prep = prepareScript(file, opts);
   mark('parent: script checked');
-  if (!prep.ok) return errorResult(file, prep.error, started);
+  if (!prep.ok) return errorResult(file, prep.error, started, prep.line);
   if (opts.dryRun || (opts.options ?? []).some((o) => o.name === 'dry_run')) {
     return { file, status: 'pass', durationMs: Date.now() - started };
   }
@@ -374,6 +378,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
         settle({
           file,
           status: 'error',
+          ...(at ? { errorLine: at.line } : {}),
           error: at
             ? `${file}:${at.line}: script still running after its deadline of ${deadlineSecs} s, at ${at.what} (a call that never returns? set --deadline=N)`
             : `${file}: script still running after its deadline of ${deadlineSecs} s (set --deadline=N)`,

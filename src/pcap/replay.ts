@@ -20,6 +20,9 @@ import { join } from 'node:path';
 import { runScriptFile, type RunOptions, type RunResult } from '../runner.js';
 import { pcapFileToPktParts, type PcapToPktOptions } from './pcap2pkt.js';
 import { formatFailure } from '../report/text.js';
+import type { CommandEvent, Event, EventTime, PointTime, Script, Span } from '../script/ast.js';
+import { parseScript } from '../script/parse.js';
+import { printScript } from '../script/print.js';
 
 export interface ReplayOptions extends PcapToPktOptions {
   /**
@@ -49,55 +52,69 @@ export interface ReplayResult {
   warnings: string[];
 }
 
-const CALL = /^(\S+)(\s+)(socket|setsockopt|bind|listen|accept|connect|read|write|readv|writev|send|recv|close|shutdown|fcntl)\(/;
+/** Moves a relative time later by `usecs`. */
+function later<T extends PointTime>(t: T, usecs: number): T {
+  return t.kind === 'relative' ? { ...t, usecs: t.usecs + usecs } : t;
+}
 
 /**
  * The script without its system calls, for replay against a program: a
- * removed call's relative time moves to the next event, so timing is kept.
- * Returns the new text and old line → new line.
+ * removed call's relative time moves to the next timed event, so timing is
+ * kept; an absolute time (a timer's window) needs no carry, as it is not
+ * relative to what was removed. Events keep their source spans.
  */
-export function withoutCalls(script: string): { text: string; lineMap: Map<number, number> } {
-  const out: string[] = [];
-  const lineMap = new Map<number, number>();
+export function withoutCalls(script: Script): Script {
+  const events: Event[] = [];
   let carry = 0;
-  script.split('\n').forEach((line, i) => {
-    const m = CALL.exec(line);
-    if (m) {
-      const t = m[1]!;
-      if (t.startsWith('+')) carry += Number(t.slice(1));
-      return;
+  for (const ev of script.events) {
+    if (ev.kind === 'syscall') {
+      const t = ev.time;
+      const start = t.kind === 'range' || t.kind === 'blocking' ? t.start : t.kind === 'any' ? null : t;
+      if (start?.kind === 'relative') carry += start.usecs;
+      continue;
     }
-    // An absolute time (a timer's window) needs no carry: it is not relative to what was removed.
-    if (/^[0-9.]+(~[0-9.]+)?\s/.test(line)) carry = 0;
-    const tm = /^(\+)([0-9.]+)(\s+)/.exec(line);
-    if (tm && carry > 0) {
-      const t = (Number(tm[2]) + carry).toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
-      line = `+${t}${tm[3]}${line.slice(tm[0].length)}`;
+    const t = ev.time;
+    if (t === null || t.kind === 'any') {
+      events.push(ev);
+      continue;
+    }
+    const start = t.kind === 'range' || t.kind === 'blocking' ? t.start : t;
+    if (start.kind === 'absolute' || carry === 0) {
       carry = 0;
+      events.push(ev);
+      continue;
     }
-    out.push(line);
-    lineMap.set(i + 1, out.length);
-  });
-  return { text: out.join('\n'), lineMap };
+    const time: EventTime = t.kind === 'range' ? { ...t, start: later(t.start, carry), end: later(t.end, carry) } : t.kind === 'blocking' ? { ...t, start: later(t.start, carry) } : later(t, carry);
+    events.push({ ...ev, time } as Event);
+    carry = 0;
+  }
+  return { ...script, events };
 }
 
 /**
  * A part's script for replay against a program (`--server`): its calls
- * removed, the program started in the background before the first packet
- * (the engine waits for its listener); packet lines renumbered.
+ * removed, the program started in the background before the first timed
+ * event (the engine waits for its listener), printed; the packets' lines
+ * follow the events to their printed lines.
  */
-function againstServer(script: string, packetOfLine: ReadonlyMap<number, number>, server: string): { text: string; packetOfLine: Map<number, number> } {
-  const stripped = withoutCalls(script);
+function againstServer(text: string, packetOfLine: ReadonlyMap<number, number>, server: string): { text: string; packetOfLine: Map<number, number> } {
+  const parsed = parseScript(text, 'replay.pkt');
+  if (!parsed.ok) throw new Error(`replay: the converted script does not parse: ${parsed.error.message}`);
+  const script = withoutCalls(parsed.value);
+  const firstTimed = script.events.findIndex((e) => e.time !== null);
+  const start: CommandEvent = { kind: 'command', time: null, command: `${server.replace(/`/g, '\\`')} &`, span: NO_SPAN };
+  const events = [...script.events];
+  events.splice(firstTimed < 0 ? events.length : firstTimed, 0, start);
   const remapped = new Map<number, number>();
-  for (const [oldLine, pkt] of packetOfLine) {
-    const n = stripped.lineMap.get(oldLine);
-    if (n !== undefined) remapped.set(n, pkt);
-  }
-  const lines = stripped.text.split('\n');
-  const firstEvent = lines.findIndex((l) => /^(0|\+|\d)/.test(l));
-  lines.splice(firstEvent, 0, `\`${server.replace(/`/g, '\\`')} &\``);
-  return { text: lines.join('\n'), packetOfLine: new Map([...remapped].map(([l, p]) => [l >= firstEvent + 1 ? l + 1 : l, p])) };
+  events.forEach((ev, i) => {
+    const pkt = ev === start ? undefined : packetOfLine.get(ev.span.line);
+    // printScript writes the option lines, then one event a line.
+    if (pkt !== undefined) remapped.set(script.options.length + i + 1, pkt);
+  });
+  return { text: printScript({ ...script, events }), packetOfLine: remapped };
 }
+
+const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 export async function replayTrace(trace: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
   const conv = await pcapFileToPktParts(trace, { ...opts, source: opts.source ?? trace }, opts.partPackets ?? REPLAY_PART_PACKETS);

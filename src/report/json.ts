@@ -92,15 +92,6 @@ export function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-/** The line an error text names (`file:13:5: ...`), or null. */
-export function errorLine(file: string, error: string | undefined): number | null {
-  if (!error) return null;
-  const at = error.indexOf(file + ':');
-  if (at < 0) return null;
-  const m = /^(\d+)[:\s]/.exec(error.slice(at + file.length + 1));
-  return m ? Number(m[1]) : null;
-}
-
 /** `file:13:5: what` → `what` (only the prefix naming this file). */
 function stripWhere(file: string, error: string): string {
   if (!error.startsWith(file + ':')) return error;
@@ -112,7 +103,7 @@ export function headline(r: ReportResult): { line: number | null; message: strin
   if (r.status === 'skip') return { line: null, message: skipReason(r) };
   const f = failuresOf(r)[0];
   if (r.status === 'error' && r.error) {
-    const line = errorLine(r.file, r.error) ?? f?.span?.line ?? null;
+    const line = r.errorLine ?? f?.span?.line ?? null;
     return { line, message: stripWhere(r.file, r.error) };
   }
   if (f) return { line: f.span?.line ?? null, message: f.message };
