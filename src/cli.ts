@@ -3,10 +3,10 @@
 //   pktdrill run [options] FILE|DIR...   run scripts; exit 0 all passed, 1 a script failed, 2 usage/parse/set-up
 //   pktdrill check FILE|DIR...           parse and check only (= run --dry_run)
 
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { ALL_IP_VERSIONS, corpusJobs, runCorpus, shardJobs, type CorpusJob, type IpVersion } from './corpus.js';
+import { ALL_IP_VERSIONS, collectScripts, corpusJobs, runCorpus, shardJobs, type CorpusJob, type IpVersion } from './corpus.js';
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
 import { formatHtml, formatJson, formatJunit, formatTap } from './report/index.js';
 import { prepareScript } from './runner.js';
@@ -53,32 +53,8 @@ ${OPTIONS.filter((o) => !o.help.startsWith('accepted') && !o.help.startsWith('re
 
 class UsageError extends Error {}
 
-/** Expand directories to their .pkt files, sorted; keep files as given. */
-export function collectScripts(paths: string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      out.push(p); // reported as "no such file" by the runner
-      continue;
-    }
-    if (st.isDirectory()) {
-      const walk = (d: string): void => {
-        for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-          const full = join(d, e.name);
-          if (e.isDirectory()) walk(full);
-          else if (e.name.endsWith('.pkt')) out.push(full);
-        }
-      };
-      walk(p);
-    } else {
-      out.push(p);
-    }
-  }
-  return out;
-}
+/** Re-exported: it lives with the corpus runner, where the library takes it from. */
+export { collectScripts } from './corpus.js';
 
 interface Parsed {
   command: string;

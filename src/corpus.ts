@@ -1,6 +1,7 @@
 // Running many scripts: N at a time, each in its own namespace; shards for CI
 // matrices; every script in each address family with --ip_version=all.
 
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { runScriptFile, type RunOptions, type RunResult } from './runner.js';
@@ -74,4 +75,31 @@ export async function runCorpus(files: readonly string[], opts: CorpusOptions = 
   };
   await Promise.all(Array.from({ length: width }, worker));
   return results;
+}
+
+/** Expand directories to their .pkt files, sorted; keep files as given. */
+export function collectScripts(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // reported as "no such file" by the runner
+      continue;
+    }
+    if (st.isDirectory()) {
+      const walk = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+          const full = join(d, e.name);
+          if (e.isDirectory()) walk(full);
+          else if (e.name.endsWith('.pkt')) out.push(full);
+        }
+      };
+      walk(p);
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ export type { Verdict, Failure, TraceEntry, PacketView } from './engine/verdict.
 export { formatFailure, formatResult, formatSummary, formatTap, formatJunit, formatJson, formatHtml } from './report/index.js';
 export { parseScript } from './script/parse.js';
 export { checkScript } from './script/check.js';
-export { collectScripts } from './cli.js';
+export { collectScripts } from './corpus.js';
 export { runProbe, writeScripts, type ProbeReport, type ProbeError, type PinnedScript } from './probe/probe.js';
 export type { ProbeTarget } from './probe/script.js';
 export type { Finding } from './probe/battery.js';

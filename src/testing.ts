@@ -11,7 +11,7 @@
 // turns a script into a negative test: it must fail at the given line with
 // a message matching the pattern.
 
-import { collectScripts } from './cli.js';
+import { collectScripts } from './corpus.js';
 import { runScriptFile, type RunOptions, type RunResult } from './runner.js';
 import { formatFailure } from './report/text.js';
 

@@ -1,7 +1,7 @@
 // System call events: evaluate the script's arguments, make the real call
 // through the native addon, and compare what came back with the script.
 
-import type { Expr, SyscallEvent } from '../script/ast.js';
+import type { Expr } from '../script/ast.js';
 
 /** What the native addon returns for one call. */
 export interface CallResult {
@@ -286,7 +286,3 @@ export class Evaluator {
 
 /** Which calls hand out a new fd that the script numbers. */
 export const FD_RETURNING = new Set(['socket', 'accept', 'accept4', 'open', 'epoll_create', 'epoll_create1']);
-
-export function isBlockingTime(ev: SyscallEvent): boolean {
-  return ev.time.kind === 'blocking';
-}

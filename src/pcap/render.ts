@@ -34,7 +34,7 @@ import { encodeTcpFrame } from '../packet/frame.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
 import type { TcpOption } from '../packet/tcp-options.js';
-import { KERNEL_MAC, WIRE_MAC } from '../sandbox/network.js';
+import { KERNEL_MAC, WIRE_MAC } from '../link/macs.js';
 import { encodePcap, type PcapRecordInput, type WallClockAnchor } from './write.js';
 
 /** The kernel's ISN in a rendered trace. */

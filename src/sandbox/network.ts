@@ -11,11 +11,11 @@
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { KERNEL_MAC, WIRE_MAC } from '../link/macs.js';
 
 export const KERNEL_IF = 'tun0';
-/** Fixed, locally administered MACs: stable captures, easy to read. */
-export const KERNEL_MAC = '02:70:6b:00:00:01';
-export const WIRE_MAC = '02:70:6b:00:00:02';
+/** Fixed, locally administered MACs: stable captures, easy to read (src/link/macs.ts). */
+export { KERNEL_MAC, WIRE_MAC };
 
 export interface NetworkConfig {
   /** 4, 6, or 'mapped' (IPv4 on the wire, IPv4-mapped IPv6 in the socket API). */
