@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { runScriptFile, type RunOptions, type RunResult } from './runner.js';
+import { discardSpareSandbox, runScriptFile, type RunOptions, type RunResult } from './runner.js';
 
 export type IpVersion = 'ipv4' | 'ipv6' | 'ipv4-mapped-ipv6';
 export const ALL_IP_VERSIONS: readonly IpVersion[] = ['ipv4', 'ipv6', 'ipv4-mapped-ipv6'];
@@ -54,6 +54,8 @@ export async function runCorpus(files: readonly string[], opts: CorpusOptions = 
   const jobs = shardJobs(corpusJobs(files, opts.ipVersions), opts.shard);
   const results: RunResult[] = new Array(jobs.length);
   const width = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), jobs.length));
+  // With a core to spare, each next script's sandbox starts while the current one runs.
+  const prestart = width < availableParallelism();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
@@ -65,6 +67,7 @@ export async function runCorpus(files: readonly string[], opts: CorpusOptions = 
       const tag = job.ipVersion ? `-${job.ipVersion}` : '';
       const r = await runScriptFile(job.file, {
         ...opts,
+        prestart: prestart && next < jobs.length,
         options,
         pcap: opts.pcap ?? (opts.pcapDir ? join(opts.pcapDir, `${basename(job.file, '.pkt')}${tag}.pcap`) : undefined),
       });
@@ -73,7 +76,11 @@ export async function runCorpus(files: readonly string[], opts: CorpusOptions = 
       opts.onResult?.(r, job);
     }
   };
-  await Promise.all(Array.from({ length: width }, worker));
+  try {
+    await Promise.all(Array.from({ length: width }, worker));
+  } finally {
+    discardSpareSandbox();
+  }
   return results;
 }
 

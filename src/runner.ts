@@ -2,7 +2,7 @@
 // never reaches a namespace), then run it in a sandboxed process of its own
 // and collect its verdict.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -60,6 +60,11 @@ export interface RunOptions {
   commandDir?: string;
   /** Keep a failing run's capture in this directory (default: the system's temp dir; null: keep none). */
   keepFailedPcapIn?: string | null;
+  /**
+   * Start the sandbox of the next script while this one runs (a corpus, with
+   * a core to spare); it waits for its job (prestartSandbox).
+   */
+  prestart?: boolean;
   /**
    * Run a script again when it failed on timing alone (every failure a
    * `timing error`), up to this many times: a shared or virtual machine can
@@ -233,6 +238,60 @@ function childEntry(): string {
 
 let entryPath: string | undefined;
 
+/**
+ * A sandbox started ahead for a corpus' next script: its process starts
+ * Node and loads its program while the current script runs (on a core the
+ * corpus leaves free), then takes its job on stdin when its turn comes, so
+ * that start (about 85 ms a script, bench/RESULTS.md) leaves the corpus'
+ * critical path. It is started once the current script's clock runs (its
+ * first 'at' message), not with it, so the two starts do not overlap.
+ */
+let spare: ChildProcess | null = null;
+
+type Pipe = { ref?: () => void; unref?: () => void } | null | undefined;
+function pipesOf(c: ChildProcess): Pipe[] {
+  return [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Pipe[];
+}
+
+/** `node child-entry.js` in a fresh sandbox; without `args` it reads its job on stdin. */
+function spawnSandbox(args: string[]): ChildProcess {
+  entryPath ??= childEntry();
+  const cmd = sandboxCommand(entryPath, args);
+  return spawn(cmd.command, cmd.args, { stdio: [args.length ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
+}
+
+/** Start a sandbox for the next script now, unless one is waiting already. */
+export function prestartSandbox(): void {
+  if (spare && spare.exitCode === null && spare.signalCode === null) return;
+  try {
+    const c = spawnSandbox([]);
+    c.on('error', () => {
+      if (spare === c) spare = null;
+    });
+    // A waiting sandbox keeps nothing alive: pktdrill may exit, and it dies with its launcher.
+    c.unref();
+    for (const p of pipesOf(c)) p?.unref?.();
+    spare = c;
+  } catch {
+    spare = null;
+  }
+}
+
+/** The waiting sandbox, if any, goes (a corpus' end). */
+export function discardSpareSandbox(): void {
+  spare?.kill('SIGKILL');
+  spare = null;
+}
+
+function takeSpare(): ChildProcess | null {
+  const c = spare;
+  spare = null;
+  if (!c || c.exitCode !== null || c.signalCode !== null || !c.stdin || c.stdin.destroyed) return null;
+  c.ref();
+  for (const p of pipesOf(c)) p?.ref?.();
+  return c;
+}
+
 let runCounter = 0;
 
 /** CPU time the hypervisor took from this machine so far (steal), in ms; null where /proc/stat does not say. */
@@ -290,12 +349,16 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     pcap: opts.pcap ? resolve(opts.pcap) : null,
     keepFailedPcapIn: opts.keepFailedPcapIn === undefined ? tmpdir() : opts.keepFailedPcapIn,
   };
-  entryPath ??= childEntry();
-  const cmd = sandboxCommand(entryPath, [JSON.stringify(job)]);
   return new Promise<RunResult>((done) => {
-    let child;
+    let child: ChildProcess;
     try {
-      child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
+      const ready = takeSpare();
+      if (ready) {
+        ready.stdin!.end(`${JSON.stringify(job)}\n`);
+        child = ready;
+      } else {
+        child = spawnSandbox([JSON.stringify(job)]);
+      }
       mark('parent: sandbox spawned');
     } catch (e) {
       done(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
@@ -306,6 +369,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     let verdict: Verdict | undefined;
     let timedOut = false;
     let at: { line: number; what: string } | null = null;
+    let prestarted = false;
     child.stdout!.on('data', (b: Buffer) => (stderr += b.toString()));
     child.stderr!.on('data', (b: Buffer) => {
       if (stderr.length < 1 << 16) stderr += b.toString();
@@ -319,7 +383,14 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
         buf = buf.slice(nl + 1);
         try {
           const msg = JSON.parse(line) as { type: string; entry?: TraceEntry; verdict?: Verdict; line?: number; what?: string; phases?: Array<[string, number]>; maxRssKb?: number; cpuUs?: number };
-          if (msg.type === 'at') at = { line: msg.line!, what: msg.what! };
+          if (msg.type === 'at') {
+            at = { line: msg.line!, what: msg.what! };
+            // The script's clock runs: its start-up is over, the next sandbox may start.
+            if (opts.prestart && !prestarted) {
+              prestarted = true;
+              prestartSandbox();
+            }
+          }
           else if (msg.type === 'trace' && msg.entry) opts.onTrace?.(file, msg.entry);
           else if (msg.type === 'verdict') {
             mark('parent: verdict received');

@@ -1,6 +1,6 @@
 // The sandbox promise: a script's sysctls, interfaces and processes never
 // outlive it and never reach the host, however the run ends.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,5 +119,31 @@ describe.each(['launcher', 'shell'])('sandbox (%s)', (how) => {
     // The script's own process (its job names the script), not other runs on the machine.
     expect(await until(() => processesWith('test/sandbox/long.pkt').length === 0, 5000)).toBe(true);
     expect(hostState()).toEqual(before);
+  });
+});
+
+// Not per launcher: the corpus' start of a sandbox ahead of its turn.
+describe('sandbox started ahead', () => {
+  it('starts the next script\'s sandbox while one runs at -j 1, and leaves none behind', async () => {
+    const out = execFileSync(process.execPath, ['bin/pktdrill.js', 'run', '-j', '1', 'test/sandbox/waits.pkt', 'test/sandbox/waits.pkt', 'test/sandbox/waits.pkt'], {
+      encoding: 'utf8',
+      env: { ...process.env, PKTDRILL_PHASES: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toContain('3 passed, 0 failed');
+    const err = spawnSync(process.execPath, ['bin/pktdrill.js', 'run', '-j', '1', 'test/sandbox/waits.pkt', 'test/sandbox/waits.pkt'], {
+      encoding: 'utf8',
+      env: { ...process.env, PKTDRILL_PHASES: '1' },
+    }).stderr;
+    const line = err.split('\n').find((l) => l.startsWith('phases: '))!;
+    const marks = (JSON.parse(line.slice('phases: '.length)) as { marks: Array<[string, number]> }).marks;
+    // The second script's process started before its turn came (its start precedes the second 'sandbox spawned').
+    const spawned = marks.filter(([w]) => w === 'parent: sandbox spawned').map(([, t]) => t);
+    const childStarts = marks.filter(([w], i) => i > 0 && / start$/.test(w)).map(([, t]) => t);
+    expect(spawned).toHaveLength(2);
+    expect(childStarts).toHaveLength(2);
+    expect(childStarts[1]!).toBeLessThan(spawned[1]!);
+    // Nothing waits for a job once pktdrill is gone.
+    expect(await until(() => processesWith('child-entry.js').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').endsWith('child-entry.js\0')).length === 0, 5000)).toBe(true);
   });
 });
