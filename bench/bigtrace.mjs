@@ -1,13 +1,16 @@
 // A big classic pcap of many short TCP flows, for pcap2pkt/replay memory and
 // start-up measurements. Writes outside the repo:
-//   node bench/bigtrace.mjs [OUT.pcap] [MB]     (default /root/exp/big.pcap, 100 MB)
+//   node bench/bigtrace.mjs [OUT.pcap] [MB] [open]   (default /root/exp/big.pcap, 100 MB)
 // Each flow: SYN, SYN-ACK, ACK, 1 data segment each way and their ACKs, FIN/ACKs
 // (10 packets, 54..1514 bytes) from 192.0.2.1:port to 192.168.0.1:8080.
+// `open`: one more connection (from port 9999) opens first and closes last, so
+// there is no moment free of open connections (replay cannot cut the trace).
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const out = process.argv[2] ?? '/root/exp/big.pcap';
 const targetBytes = Number(process.argv[3] ?? 100) * 1e6;
+const holdOpen = process.argv[4] === 'open';
 mkdirSync(dirname(out), { recursive: true });
 const fd = openSync(out, 'w');
 const head = Buffer.alloc(24);
@@ -40,7 +43,15 @@ function rec(f) {
   chunks.push(h, f); pending += 16 + f.length; written += 16 + f.length; packets++; t += 100;
   if (pending > 4e6) { writeSync(fd, Buffer.concat(chunks)); chunks.length = 0; pending = 0; }
 }
-while (written < targetBytes) {
+// The connection held open: its handshake now, its close (3 records of 70 bytes) after the rest.
+const HELD = 9999, heldA = 77, heldB = 88;
+if (holdOpen) {
+  rec(frame(true, HELD, 8080, heldA, 0, S, 0));
+  rec(frame(false, 8080, HELD, heldB, heldA + 1, S | Ac, 0));
+  rec(frame(true, HELD, 8080, heldA + 1, heldB + 1, Ac, 0));
+}
+const closing = holdOpen ? 3 * (16 + 54) : 0;
+while (written + closing < targetBytes) {
   const port = 10000 + (flows % 50000);
   // Each connection its own ISNs: a reused port's SYN is then a new
   // connection, not a retransmission of the one before on that port.
@@ -56,6 +67,11 @@ while (written < targetBytes) {
   rec(frame(false, 8080, port, b + 1001, a + 102, F | Ac, 0));
   rec(frame(true, port, 8080, a + 102, b + 1002, Ac, 0));
   flows++;
+}
+if (holdOpen) {
+  rec(frame(true, HELD, 8080, heldA + 1, heldB + 1, F | Ac, 0));
+  rec(frame(false, 8080, HELD, heldB + 1, heldA + 2, F | Ac, 0));
+  rec(frame(true, HELD, 8080, heldA + 2, heldB + 2, Ac, 0));
 }
 if (chunks.length) writeSync(fd, Buffer.concat(chunks));
 closeSync(fd);

@@ -240,7 +240,7 @@ describe('splitFlows', () => {
       [2, { ip: '10.0.0.2', port: 51002 }, { ip: '10.0.0.1', port: 9001 }, 'a', true, 2],
     ]);
     expect(describeSkipped(r.skipped)).toBe('1 ARP, 1 UDP');
-    expect(r.flows[0]!.segments[0]!.packet).toBe(2);
+    expect(r.flows[0]!.segments.packet(0)).toBe(2);
   });
 
   it('starts a new flow when a closed 4-tuple is reused by a new SYN', async () => {
@@ -255,7 +255,7 @@ describe('splitFlows', () => {
     }
     const trace = unwrap(await decodePcap(t.pcap()));
     const r = unwrap(splitFlows(trace));
-    expect(r.flows.map((f) => f.segments.map((s) => s.packet))).toEqual([
+    expect(r.flows.map((f) => f.segments.toArray().map((s) => s.packet))).toEqual([
       [1, 2, 3, 4],
       [5, 6, 7, 8],
     ]);
@@ -280,7 +280,7 @@ describe('splitFlows', () => {
     const trace = unwrap(await decodePcap(pcap));
     expect(trace.records.some((r) => r.frame.length < r.origLen)).toBe(true);
     const r = unwrap(splitFlows(trace));
-    expect(r.flows[0]!.segments.map((s) => s.payloadLength)).toEqual([0, 0, 0, 100, 0, 1448, 1448, 104, 0, 0, 0, 0, 0]);
+    expect(r.flows[0]!.segments.toArray().map((s) => s.payloadLength)).toEqual([0, 0, 0, 100, 0, 1448, 1448, 104, 0, 0, 0, 0, 0]);
   });
 
   it('reads raw IP captures and skips VLAN tags', async () => {
@@ -942,6 +942,27 @@ describe('replay in parts', () => {
       expect(replay.error).toBeUndefined();
       expect(replay.result!.status, replay.messages.join('\n')).toBe('pass');
       expect(replay.parts).toEqual({ count: 3, ran: 3 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line what to do when a script is larger than a run reads and cannot be cut', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pktdrill-parts-'));
+    try {
+      // The two connections overlap: no moment free of open connections to cut at.
+      const file = path.join(dir, 'two.pcap');
+      fs.writeFileSync(file, twoConnectionsTrace().pcap());
+      const whole = Buffer.byteLength(unwrap(await pcapFileToPkt(file)).script);
+      const r = await replayTrace(file, { maxScriptBytes: 200, partPackets: 1 });
+      expect(r.error).toBe(
+        `${file}: too big to replay: its 2 connections to 10.0.0.1:8080 make one script of ${whole} bytes (a script may have 200 bytes), ` +
+          'and there is no moment free of open connections to cut it into parts at; replay one connection with --flow N or --port P',
+      );
+      const one = Buffer.byteLength(unwrap(await pcapFileToPkt(file, { flow: 1 })).script);
+      expect((await replayTrace(file, { flow: 1, maxScriptBytes: 200 })).error).toBe(
+        `${file}: too big to replay: flow 1 makes a script of ${one} bytes (a script may have 200 bytes); replay a shorter piece of the trace (editcap -r TRACE PIECE.pcap 1-N)`,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -20,14 +20,16 @@
  *
  * Memory: a `FlowSplitter` takes records one at a time (`readFlows` feeds it
  * as the file is read) and keeps, per segment, only what a script needs:
- * numbers, flags, window and options, no frame bytes and no payload. A flow
- * whose segments are not wanted (`keep`) costs its numbers and endpoints.
+ * numbers, flags, window and the option bytes, no frame bytes and no
+ * payload, in columns of typed arrays (`SegmentTable`: 38 bytes a segment,
+ * no object each; an object a segment took 210). A flow whose segments are
+ * not wanted (`keep`) costs its numbers and endpoints.
  */
 import { decodeIp } from '../packet/frame.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
 import type { TcpSegment } from '../packet/tcp.js';
-import type { TcpOption } from '../packet/tcp-options.js';
+import { parseOptions, type TcpOption } from '../packet/tcp-options.js';
 import { linkTypeName, scanPcap, type PcapRecord, type PcapTrace } from './read.js';
 
 export interface Endpoint {
@@ -83,7 +85,7 @@ export interface TcpFlow {
   readonly packets: number;
   /** Whether `segments` were kept (see `SplitOptions.keep`); if not, `segments` is empty. */
   readonly kept: boolean;
-  readonly segments: readonly FlowSegment[];
+  readonly segments: FlowSegments;
 }
 
 export interface TraceFlows {
@@ -196,12 +198,10 @@ interface Decoded {
   dst: string;
   tos: number;
   ttl: number;
-  /** A view into the frame: `compactTcp` keeps what is needed of it. */
+  /** A view into the frame: `SegmentColumns.add` keeps what is needed of it. */
   tcp: TcpSegment;
   payloadLength: number;
 }
-
-const NO_OPTIONS: readonly TcpOption[] = Object.freeze([]);
 
 /** An option with its bytes copied out of the frame (`Uint8Array.from`: a Buffer's slice would be a view). */
 function ownOption(o: TcpOption): TcpOption {
@@ -215,17 +215,6 @@ function ownOption(o: TcpOption): TcpOption {
     default:
       return o;
   }
-}
-
-function compactTcp(t: TcpSegment): FlowTcp {
-  return {
-    seq: t.seq,
-    ack: t.ack,
-    flags: t.flags,
-    window: t.window,
-    urgentPointer: t.urgentPointer,
-    options: t.options.length === 0 ? NO_OPTIONS : t.options.map(ownOption),
-  };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP', 47: 'GRE', 50: 'ESP' };
@@ -269,6 +258,284 @@ function decodeRecord(linkType: number, frame: Uint8Array, origLen: number): Dec
   };
 }
 
+// ---------------------------------------------------------------- the kept segments, column by column
+
+const NO_OPTIONS: readonly TcpOption[] = Object.freeze([]);
+
+/**
+ * The kept segments of a trace, column by column (38 bytes a segment, no
+ * object each). A segment is its index in the table; a flow's segments are
+ * consecutive, in trace order (`FlowSegments`). Options are kept as their
+ * bytes and parsed again when asked for: they parsed once, as the record was
+ * split, and parse the same again.
+ */
+export class SegmentTable {
+  /** @internal Built by the splitter (`SegmentColumns.table`). */
+  constructor(
+    readonly packet: Uint32Array,
+    readonly timeUsecs: Float64Array,
+    /** 1: sent by the flow's side `a`. */
+    readonly fromA: Uint8Array,
+    readonly tos: Uint8Array,
+    readonly ttl: Uint8Array,
+    readonly seq: Uint32Array,
+    readonly ack: Uint32Array,
+    readonly flags: Uint16Array,
+    readonly window: Uint16Array,
+    readonly urgentPointer: Uint16Array,
+    readonly payloadLength: Uint32Array,
+    /** Where segment g's option bytes start in `optionBytes`, and how many there are. */
+    private readonly optionStart: Uint32Array,
+    private readonly optionLength: Uint8Array,
+    private readonly optionBytes: Uint8Array,
+  ) {}
+
+  get length(): number {
+    return this.packet.length;
+  }
+
+  /** Whether segment `g` has options (without parsing them). */
+  hasOptions(g: number): boolean {
+    return this.optionLength[g]! > 0;
+  }
+
+  /** Segment `g`'s options; their byte arrays (a cookie, a digest) are views into the table. */
+  options(g: number): readonly TcpOption[] {
+    const n = this.optionLength[g]!;
+    if (n === 0) return NO_OPTIONS;
+    const start = this.optionStart[g]!;
+    const parsed = parseOptions(this.optionBytes.subarray(start, start + n));
+    return parsed.ok ? parsed.value : NO_OPTIONS;
+  }
+
+  /** Segment `g` as an object of its own (its option bytes copied). */
+  segment(g: number): FlowSegment {
+    const options = this.options(g);
+    return {
+      packet: this.packet[g]!,
+      timeUsecs: this.timeUsecs[g]!,
+      fromA: this.fromA[g] === 1,
+      tos: this.tos[g]!,
+      ttl: this.ttl[g]!,
+      tcp: {
+        seq: this.seq[g]!,
+        ack: this.ack[g]!,
+        flags: this.flags[g]!,
+        window: this.window[g]!,
+        urgentPointer: this.urgentPointer[g]!,
+        options: options.length === 0 ? NO_OPTIONS : options.map(ownOption),
+      },
+      payloadLength: this.payloadLength[g]!,
+    };
+  }
+}
+
+/**
+ * A flow's kept segments, in trace order: segment `i` of the flow is
+ * segment `start + i` of the table. Fields are read one at a time
+ * (`flags(i)`); `at(i)` makes an object of one segment.
+ */
+export class FlowSegments implements Iterable<FlowSegment> {
+  constructor(
+    readonly table: SegmentTable,
+    readonly start: number,
+    readonly length: number,
+  ) {}
+
+  packet(i: number): number {
+    return this.table.packet[this.start + i]!;
+  }
+  timeUsecs(i: number): number {
+    return this.table.timeUsecs[this.start + i]!;
+  }
+  fromA(i: number): boolean {
+    return this.table.fromA[this.start + i] === 1;
+  }
+  tos(i: number): number {
+    return this.table.tos[this.start + i]!;
+  }
+  seq(i: number): number {
+    return this.table.seq[this.start + i]!;
+  }
+  ack(i: number): number {
+    return this.table.ack[this.start + i]!;
+  }
+  flags(i: number): number {
+    return this.table.flags[this.start + i]!;
+  }
+  window(i: number): number {
+    return this.table.window[this.start + i]!;
+  }
+  urgentPointer(i: number): number {
+    return this.table.urgentPointer[this.start + i]!;
+  }
+  payloadLength(i: number): number {
+    return this.table.payloadLength[this.start + i]!;
+  }
+  options(i: number): readonly TcpOption[] {
+    return this.table.options(this.start + i);
+  }
+  hasOptions(i: number): boolean {
+    return this.table.hasOptions(this.start + i);
+  }
+
+  /** Segment `i` as an object of its own. */
+  at(i: number): FlowSegment {
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`no segment ${i} in a flow of ${this.length}`);
+    return this.table.segment(this.start + i);
+  }
+
+  toArray(): FlowSegment[] {
+    return Array.from({ length: this.length }, (_, i) => this.table.segment(this.start + i));
+  }
+
+  *[Symbol.iterator](): Iterator<FlowSegment> {
+    for (let i = 0; i < this.length; i++) yield this.table.segment(this.start + i);
+  }
+}
+
+const EMPTY_TABLE = new SegmentTable(
+  new Uint32Array(0),
+  new Float64Array(0),
+  new Uint8Array(0),
+  new Uint8Array(0),
+  new Uint8Array(0),
+  new Uint32Array(0),
+  new Uint32Array(0),
+  new Uint16Array(0),
+  new Uint16Array(0),
+  new Uint16Array(0),
+  new Uint32Array(0),
+  new Uint32Array(0),
+  new Uint8Array(0),
+  new Uint8Array(0),
+);
+
+/** A flow whose segments were not kept. */
+const NO_SEGMENTS = new FlowSegments(EMPTY_TABLE, 0, 0);
+
+/** Segments a chunk of the splitter's columns holds. */
+const CHUNK = 1 << 14;
+
+/** CHUNK segments as the splitter adds them, in trace order, each with its flow (0-based). */
+class SegmentChunk {
+  readonly flow = new Int32Array(CHUNK);
+  readonly packet = new Uint32Array(CHUNK);
+  readonly timeUsecs = new Float64Array(CHUNK);
+  readonly fromA = new Uint8Array(CHUNK);
+  readonly tos = new Uint8Array(CHUNK);
+  readonly ttl = new Uint8Array(CHUNK);
+  readonly seq = new Uint32Array(CHUNK);
+  readonly ack = new Uint32Array(CHUNK);
+  readonly flags = new Uint16Array(CHUNK);
+  readonly window = new Uint16Array(CHUNK);
+  readonly urgentPointer = new Uint16Array(CHUNK);
+  readonly payloadLength = new Uint32Array(CHUNK);
+  readonly optionStart = new Uint32Array(CHUNK);
+  readonly optionLength = new Uint8Array(CHUNK);
+}
+
+/**
+ * The segments as the splitter adds them, in chunks (nothing is copied as
+ * they grow); `table` puts each flow's together, in trace order within it.
+ */
+class SegmentColumns {
+  private chunks: SegmentChunk[] = [];
+  private count = 0;
+  /** The option bytes of every segment, one after the other. */
+  private optionBytes = new Uint8Array(4096);
+  private optionEnd = 0;
+
+  /** A segment of flow `flow` (0-based); its option bytes are copied. */
+  add(flow: number, packet: number, timeUsecs: number, fromA: boolean, d: Decoded): void {
+    const j = this.count % CHUNK;
+    if (j === 0) this.chunks.push(new SegmentChunk());
+    const c = this.chunks[this.chunks.length - 1]!;
+    const t = d.tcp;
+    c.flow[j] = flow;
+    c.packet[j] = packet;
+    c.timeUsecs[j] = timeUsecs;
+    c.fromA[j] = fromA ? 1 : 0;
+    c.tos[j] = d.tos;
+    c.ttl[j] = d.ttl;
+    c.seq[j] = t.seq;
+    c.ack[j] = t.ack;
+    c.flags[j] = t.flags;
+    c.window[j] = t.window;
+    c.urgentPointer[j] = t.urgentPointer;
+    c.payloadLength[j] = d.payloadLength;
+    const bytes = t.options.length === 0 ? 0 : t.optionBytes.length;
+    c.optionStart[j] = this.optionEnd;
+    c.optionLength[j] = bytes;
+    if (bytes > 0) {
+      if (this.optionEnd + bytes > this.optionBytes.length) {
+        const bigger = new Uint8Array(this.optionBytes.length * 2);
+        bigger.set(this.optionBytes.subarray(0, this.optionEnd));
+        this.optionBytes = bigger;
+      }
+      this.optionBytes.set(t.optionBytes, this.optionEnd);
+      this.optionEnd += bytes;
+    }
+    this.count++;
+  }
+
+  /**
+   * The table, each flow's segments together in flow order, and where each
+   * flow's start (`starts[k]` for flow k, 0-based; `starts[flows]` is the
+   * end). The chunks are let go.
+   */
+  table(flows: number): { table: SegmentTable; starts: Uint32Array } {
+    const n = this.count;
+    const starts = new Uint32Array(flows + 1);
+    for (let g = 0; g < n; g++) {
+      const k = this.chunks[(g / CHUNK) | 0]!.flow[g % CHUNK]! + 1;
+      starts[k] = starts[k]! + 1;
+    }
+    for (let k = 0; k < flows; k++) starts[k + 1] = starts[k + 1]! + starts[k]!;
+    const next = starts.slice(0, flows);
+    const packet = new Uint32Array(n);
+    const timeUsecs = new Float64Array(n);
+    const fromA = new Uint8Array(n);
+    const tos = new Uint8Array(n);
+    const ttl = new Uint8Array(n);
+    const seq = new Uint32Array(n);
+    const ack = new Uint32Array(n);
+    const flags = new Uint16Array(n);
+    const window = new Uint16Array(n);
+    const urgentPointer = new Uint16Array(n);
+    const payloadLength = new Uint32Array(n);
+    const optionStart = new Uint32Array(n);
+    const optionLength = new Uint8Array(n);
+    for (let g = 0; g < n; g++) {
+      const c = this.chunks[(g / CHUNK) | 0]!;
+      const j = g % CHUNK;
+      const k = c.flow[j]!;
+      const to = next[k]!;
+      next[k] = to + 1;
+      packet[to] = c.packet[j]!;
+      timeUsecs[to] = c.timeUsecs[j]!;
+      fromA[to] = c.fromA[j]!;
+      tos[to] = c.tos[j]!;
+      ttl[to] = c.ttl[j]!;
+      seq[to] = c.seq[j]!;
+      ack[to] = c.ack[j]!;
+      flags[to] = c.flags[j]!;
+      window[to] = c.window[j]!;
+      urgentPointer[to] = c.urgentPointer[j]!;
+      payloadLength[to] = c.payloadLength[j]!;
+      optionStart[to] = c.optionStart[j]!;
+      optionLength[to] = c.optionLength[j]!;
+    }
+    const optionBytes = this.optionBytes.slice(0, this.optionEnd);
+    this.chunks = [];
+    this.count = 0;
+    this.optionBytes = new Uint8Array(0);
+    this.optionEnd = 0;
+    const table = new SegmentTable(packet, timeUsecs, fromA, tos, ttl, seq, ack, flags, window, urgentPointer, payloadLength, optionStart, optionLength, optionBytes);
+    return { table, starts };
+  }
+}
+
 // ---------------------------------------------------------------- splitting
 
 /** A flow as it begins (its first packet): enough to choose whether to keep its segments. */
@@ -295,12 +562,23 @@ interface Building {
   a: Endpoint;
   b: Endpoint;
   opener: 'a' | 'b' | null;
-  /** Sequence numbers of the pure SYNs of this connection (retransmissions share one). */
-  synSeqs: Set<number>;
+  /** Sequence number of the first pure SYN of this connection (retransmissions share it), or null. */
+  synSeq: number | null;
+  /** Those of later pure SYNs with other numbers, when there are any. */
+  moreSynSeqs: Set<number> | null;
   ended: boolean;
   packets: number;
-  /** Null when the flow's segments are not kept. */
-  segments: FlowSegment[] | null;
+  /** Whether the flow's segments are kept. */
+  kept: boolean;
+}
+
+function hasSynSeq(f: Building, seq: number): boolean {
+  return f.synSeq === seq || (f.moreSynSeqs?.has(seq) ?? false);
+}
+
+function addSynSeq(f: Building, seq: number): void {
+  if (f.synSeq === null) f.synSeq = seq;
+  else if (f.synSeq !== seq) (f.moreSynSeqs ??= new Set()).add(seq);
 }
 
 function sameEndpoint(e: Endpoint, ip: string, port: number): boolean {
@@ -316,6 +594,7 @@ export class FlowSplitter {
   private readonly skipped = new Map<string, number>();
   private readonly open = new Map<string, Building>();
   private readonly all: Building[] = [];
+  private readonly segments = new SegmentColumns();
   private packets = 0;
 
   /** `linkType` must be one of FLOW_LINK_TYPES (`splitFlows` and `readFlows` check). */
@@ -337,7 +616,7 @@ export class FlowSplitter {
     const key = k1 < k2 ? `${k1}|${k2}` : `${k2}|${k1}`;
     const pureSyn = (t.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
     let f = this.open.get(key);
-    if (f && pureSyn && f.ended && !f.synSeqs.has(t.seq)) f = undefined; // the 4-tuple reused
+    if (f && pureSyn && f.ended && !hasSynSeq(f, t.seq)) f = undefined; // the 4-tuple reused
     if (!f) {
       const head: FlowHead = {
         number: this.all.length + 1,
@@ -351,36 +630,34 @@ export class FlowSplitter {
         a: head.a,
         b: head.b,
         opener: null,
-        synSeqs: new Set(),
+        synSeq: null,
+        moreSynSeqs: null,
         ended: false,
         packets: 0,
-        segments: (this.opts.keep?.(head) ?? true) ? [] : null,
+        kept: this.opts.keep?.(head) ?? true,
       };
       this.open.set(key, f);
       this.all.push(f);
     }
     const fromA = sameEndpoint(f.a, d.src, t.srcPort) && sameEndpoint(f.b, d.dst, t.dstPort);
     if (pureSyn) {
-      f.synSeqs.add(t.seq);
+      addSynSeq(f, t.seq);
       f.opener ??= fromA ? 'a' : 'b';
     } else if (t.flags & tcp.SYN) {
       f.opener ??= fromA ? 'b' : 'a'; // a SYN-ACK goes to the opener
     }
     if (t.flags & (tcp.FIN | tcp.RST)) f.ended = true;
     f.packets++;
-    f.segments?.push({
-      packet: r.index,
-      timeUsecs: r.timeUsecs,
-      fromA,
-      tos: d.tos,
-      ttl: d.ttl,
-      tcp: compactTcp(t),
-      payloadLength: d.payloadLength,
-    });
+    if (f.kept) this.segments.add(f.number - 1, r.index, r.timeUsecs, fromA, d);
   }
 
+  private done: TraceFlows | null = null;
+
+  /** The flows, at the end (the segments' columns become their table: a record added after this is not kept). */
   result(): TraceFlows {
-    const flows: TcpFlow[] = this.all.map((f) => ({
+    if (this.done) return this.done;
+    const { table, starts } = this.segments.table(this.all.length);
+    const flows: TcpFlow[] = this.all.map((f, k) => ({
       number: f.number,
       ipVersion: f.version,
       a: f.a,
@@ -388,10 +665,11 @@ export class FlowSplitter {
       opener: f.opener ?? 'a',
       openerSeen: f.opener !== null,
       packets: f.packets,
-      kept: f.segments !== null,
-      segments: f.segments ?? [],
+      kept: f.kept,
+      segments: f.kept ? new FlowSegments(table, starts[k]!, starts[k + 1]! - starts[k]!) : NO_SEGMENTS,
     }));
-    return { flows, packets: this.packets, skipped: this.skipped };
+    this.done = { flows, packets: this.packets, skipped: this.skipped };
+    return this.done;
   }
 }
 

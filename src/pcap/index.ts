@@ -37,6 +37,8 @@ export {
   FLOW_LINK_TYPES,
   type TcpFlow,
   type FlowHead,
+  FlowSegments,
+  SegmentTable,
   type FlowSegment,
   type FlowTcp,
   type SplitOptions,

@@ -84,7 +84,7 @@ import {
   splitFlows,
   type Endpoint,
   type FlowHead,
-  type FlowSegment,
+  type FlowSegments,
   type TcpFlow,
   type TraceFlows,
 } from './flows.js';
@@ -280,9 +280,13 @@ function convertFlows(split: TraceFlows, readWarnings: readonly string[], name: 
  */
 export interface PcapToPktParts {
   readonly count: number;
+  /** The listener's address and port (`192.168.0.1:8080`) when the parts are its flows; null for one flow. */
+  readonly listener: string | null;
+  /** Flows in part `k`. */
+  flows(k: number): number;
   /** `flows 1-4000 (packets 1-40000)`: what part `k` (0-based) covers. */
   describe(k: number): string;
-  /** The script of part `k` (0-based), once: a part's segments are let go as it is made. */
+  /** The script of part `k` (0-based), once. */
   script(k: number): PcapToPktOutput;
 }
 
@@ -302,18 +306,22 @@ export async function pcapFileToPktParts(path: string, opts: PcapToPktOptions, p
     const flow = c.value.flow!;
     return ok({
       count: 1,
+      listener: null,
+      flows: () => 1,
       describe: () => `flow ${flow.number}`,
       script: () => new OneFlowConversion(flow, all.length, name, o, warnings).run(),
     });
   }
   const parts = cutAtQuietPoints(group, partPackets);
   const described = parts.map((p) => {
-    const last = p.reduce((m, f) => Math.max(m, f.segments[f.segments.length - 1]!.packet), 0);
-    return `flows ${numberList(p.map((f) => f.number))} (packets ${p[0]!.segments[0]!.packet}-${last})`;
+    const last = p.reduce((m, f) => Math.max(m, lastPacketOf(f)), 0);
+    return `flows ${numberList(p.map((f) => f.number))} (packets ${p[0]!.segments.packet(0)}-${last})`;
   });
   const made = new Set<number>();
   return ok({
     count: parts.length,
+    listener: endpointText(acceptorOf(group[0]!)),
+    flows: (k) => parts[k]!.length,
     describe: (k) => described[k]!,
     script: (k) => {
       if (made.has(k)) throw new Error(`part ${k} was converted already`);
@@ -330,7 +338,7 @@ function cutAtQuietPoints(group: readonly TcpFlow[], packets: number): TcpFlow[]
   let inPart = 0;
   let openUntil = -Infinity; // the last packet number of the part's flows
   for (const f of group) {
-    const first = f.segments[0]!.packet;
+    const first = f.segments.packet(0);
     if (inPart >= packets && first > openUntil) {
       parts.push(part);
       part = [];
@@ -338,10 +346,16 @@ function cutAtQuietPoints(group: readonly TcpFlow[], packets: number): TcpFlow[]
     }
     part.push(f);
     inPart += f.segments.length;
-    openUntil = Math.max(openUntil, f.segments[f.segments.length - 1]!.packet);
+    openUntil = Math.max(openUntil, lastPacketOf(f));
   }
   if (part.length > 0) parts.push(part);
   return parts;
+}
+
+/** The trace's number of a flow's last kept packet (0: none kept). */
+function lastPacketOf(f: TcpFlow): number {
+  const n = f.segments.length;
+  return n === 0 ? 0 : f.segments.packet(n - 1);
 }
 
 function plural(n: number, what: string): string {
@@ -355,9 +369,6 @@ function listText(items: readonly (string | number)[]): string {
 }
 
 // ---------------------------------------------------------------- the script being written
-
-/** A segment of a flow being written; which side sent it is the flow's to say (`FlowScript.isOut`). */
-type Seg = FlowSegment;
 
 /** Where an event comes from: its trace packet, and in a multi-flow script its flow and direction. */
 interface EventSource {
@@ -444,17 +455,25 @@ class PacketOfLine implements ReadonlyMap<number, number> {
   }
 }
 
+/** Where a packet line's text comes from when the script is written: the segment's flow. */
+interface PacketTexts {
+  /** The text of the flow's segment `i` (without its time). */
+  packetText(i: number): string;
+}
+
 /**
  * The script's events and notes, shared by the flows written into it. The
  * lines are kept column by column (a script of all flows to a listener has
- * a line per packet of the trace): a text, null for a blank line, and for
- * an event its trace time (µs), its packet and flow (0: none) and whether
- * it is outbound.
+ * a line per packet of the trace): a text (for a packet, the flow that
+ * makes it when the script is written, and the segment's index in the
+ * column `segments`), null for a blank line, and for an event its trace time
+ * (µs), its packet and flow (0: none) and whether it is outbound.
  */
 class ScriptBody {
-  private readonly texts: Array<string | null> = [];
+  private readonly texts: Array<string | PacketTexts | null> = [];
   private readonly times = new Column((n) => new Float64Array(n));
   private readonly packets = new Column((n) => new Int32Array(n));
+  private readonly segments = new Column((n) => new Int32Array(n));
   private readonly flows = new Column((n) => new Int32Array(n));
   private readonly outbound = new Column((n) => new Int32Array(n));
   private lastEventTime: number;
@@ -466,10 +485,21 @@ class ScriptBody {
     this.lastEventTime = startUsecs;
   }
 
+  /** A call (or any line of text) at `time`. */
   event(time: number, text: string, from: EventSource = {}): void {
+    this.line(time, text, 0, from);
+  }
+
+  /** Segment `segment` of a flow at `time`: its text is made when the script is written (`PacketTexts`). */
+  packet(time: number, texts: PacketTexts, segment: number, from: EventSource): void {
+    this.line(time, texts, segment, from);
+  }
+
+  private line(time: number, text: string | PacketTexts, segment: number, from: EventSource): void {
     this.texts.push(text);
     this.times.push(time);
     this.packets.push(from.packet ?? 0);
+    this.segments.push(segment);
     this.flows.push(from.flow ?? 0);
     this.outbound.push(from.outbound === true ? 1 : 0);
     this.lastEventTime = time;
@@ -481,6 +511,7 @@ class ScriptBody {
     this.texts.push(null);
     this.times.push(0);
     this.packets.push(0);
+    this.segments.push(0);
     this.flows.push(0);
     this.outbound.push(0);
   }
@@ -505,7 +536,7 @@ class ScriptBody {
     // flow's last event but follows another flow's (a retransmission timer
     // firing) gets a window from the start instead: timers of different
     // flows fire in either order, and the previous line is no anchor for it.
-    const { texts, times, packets, flows, outbound } = this;
+    const { texts, times, packets, segments, flows, outbound } = this;
     let end = texts.length;
     while (end > 0 && texts[end - 1] === null) end--;
     const speed = opts.speed ?? 1;
@@ -562,7 +593,8 @@ class ScriptBody {
         line++;
         flush();
       }
-      lines.push(`${time.padEnd(width)}${texts[i]}`);
+      const text = texts[i]!;
+      lines.push(`${time.padEnd(width)}${typeof text === 'string' ? text : text.packetText(segments.at(i))}`);
       line++;
       if (packets.at(i) !== 0) this.packetOfLine.set(line, packets.at(i));
       next = i + 1;
@@ -571,7 +603,11 @@ class ScriptBody {
     if (lines.length > 0) chunks.push(lines.join('\n'));
     // The lines' texts are in the chunks now: let them go before the whole is made.
     texts.length = 0;
-    return chunks.join('\n') + '\n';
+    // The last line's newline, as an empty last chunk: the join is then the
+    // whole text, one flat string (a `+ '\n'` after it would be another,
+    // made again when the text is written).
+    chunks.push('');
+    return chunks.join('\n');
   }
 }
 
@@ -596,8 +632,8 @@ type Mode = 'listener' | 'connector' | 'none';
 
 const ECN_NAMES = ['', 'ect1', 'ect0', 'ce'] as const;
 
-const isPureSyn = (s: Seg): boolean => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
-const isSynAck = (s: Seg): boolean => (s.tcp.flags & (tcp.SYN | tcp.ACK)) === (tcp.SYN | tcp.ACK);
+const isPureSyn = (flags: number): boolean => (flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
+const isSynAck = (flags: number): boolean => (flags & (tcp.SYN | tcp.ACK)) === (tcp.SYN | tcp.ACK);
 
 /** What the trace says about a flow's handshake (indices into the flow's segments). */
 interface Handshake {
@@ -609,35 +645,39 @@ interface Handshake {
   readonly syns: ReadonlyArray<{ readonly index: number; readonly answer: number | 'reset' | null }>;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Reads the handshake of a flow from its segments (see `Handshake`). */
-function readHandshake(segs: readonly Seg[], isOut: (s: Seg) => boolean): Handshake {
-  const syns: Array<{ index: number; answer: number | 'reset' | null }> = [];
-  const refusedAcks: Array<{ index: number; reset: boolean }> = [];
+function readHandshake(segs: FlowSegments, isOut: (i: number) => boolean): Handshake {
+  let syns: Array<{ index: number; answer: number | 'reset' | null }> | null = null;
+  let refusedAcks: Array<{ index: number; reset: boolean }> | null = null;
   let complete: number | null = null;
   let synAckOut = false;
   let reset = false;
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i]!;
-    const f = s.tcp.flags;
-    if (!isOut(s) && isPureSyn(s)) {
-      const next = segs[i + 1];
-      const answer = next !== undefined && isOut(next) ? (isSynAck(next) ? i + 1 : next.tcp.flags & tcp.RST ? 'reset' : null) : null;
-      syns.push({ index: i, answer });
+  const n = segs.length;
+  for (let i = 0; i < n; i++) {
+    const f = segs.flags(i);
+    const out = isOut(i);
+    if (!out && isPureSyn(f)) {
+      const next = i + 1 < n ? i + 1 : -1;
+      const answer = next >= 0 && isOut(next) ? (isSynAck(segs.flags(next)) ? next : segs.flags(next) & tcp.RST ? 'reset' : null) : null;
+      (syns ??= []).push({ index: i, answer });
     }
-    if (isOut(s) && isSynAck(s)) synAckOut = true;
-    if (!isOut(s) && synAckOut && complete === null && !reset && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
-      const next = segs.slice(i + 1).find(isOut);
-      if (next && next.tcp.flags & tcp.RST) {
-        refusedAcks.push({ index: i, reset: true });
+    if (out && isSynAck(f)) synAckOut = true;
+    if (!out && synAckOut && complete === null && !reset && f & tcp.ACK && !(f & (tcp.SYN | tcp.RST))) {
+      let next = i + 1;
+      while (next < n && !isOut(next)) next++;
+      if (next < n && segs.flags(next) & tcp.RST) {
+        (refusedAcks ??= []).push({ index: i, reset: true });
         reset = true;
-      } else if (next && isSynAck(next)) {
-        refusedAcks.push({ index: i, reset: false });
+      } else if (next < n && isSynAck(segs.flags(next))) {
+        (refusedAcks ??= []).push({ index: i, reset: false });
       } else {
         complete = i;
       }
     }
   }
-  return { complete, refusedAcks, syns };
+  return { complete, refusedAcks: refusedAcks ?? NONE, syns: syns ?? NONE };
 }
 
 /** A socket call the application must make on the flow's socket before a segment. */
@@ -648,8 +688,17 @@ interface Plan {
   readonly closing: boolean;
 }
 
-class FlowScript {
-  readonly segs: readonly Seg[];
+const NO_PLAN: Plan = Object.freeze({ write: 0, closing: false });
+const CLOSING: Plan = Object.freeze({ write: 0, closing: true });
+
+/**
+ * One flow's part of the script. Its segments are read by index from the
+ * split's table (`FlowSegments`); a packet line's text is made only when
+ * the script is written (`packetText`), what it tells the notes as the
+ * script is walked (`checkPacket`).
+ */
+class FlowScript implements PacketTexts {
+  readonly segs: FlowSegments;
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly localIsOpener: boolean;
@@ -674,7 +723,7 @@ class FlowScript {
   private writeOpen = false;
   // Remote data: what the kernel can deliver in order, and what the app has not read yet.
   private rcvNxt: number | null = null;
-  private ooo: Array<[number, number]> = [];
+  private ooo: Array<[number, number]> | null = null;
   private unread = 0;
   private lastDeliveryUsecs = 0;
   // TS vals the local side has sent so far (what an inbound ecr may echo).
@@ -697,44 +746,60 @@ class FlowScript {
     this.localIsOpener = localIs === 'opener';
     this.localIsA = localIsA;
     this.segs = flow.segments;
-    const anySyn = this.segs.some((s) => s.tcp.flags & tcp.SYN);
+    let anySyn = false;
+    for (let i = 0; i < this.segs.length && !anySyn; i++) anySyn = (this.segs.flags(i) & tcp.SYN) !== 0;
     this.localBase = this.base(true, anySyn);
     this.remoteBase = this.base(false, anySyn);
-    this.handshake = readHandshake(this.segs, (s) => this.isOut(s));
+    this.handshake = readHandshake(this.segs, (i) => this.isOut(i));
     this.mode = this.chooseMode();
     this.shutdownOnFin = this.peerSendsAfterLocalFin();
   }
 
   /** The ISN a side's relative numbers count from. */
   private base(local: boolean, anySyn: boolean): number {
-    const mine = this.segs.filter((s) => this.isOut(s) === local);
-    const syn = mine.find((s) => s.tcp.flags & tcp.SYN);
-    if (syn) return syn.tcp.seq;
+    const segs = this.segs;
+    const n = segs.length;
+    let first = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.isOut(i) !== local) continue;
+      if (segs.flags(i) & tcp.SYN) return segs.seq(i);
+      if (first < 0) first = i;
+    }
     // The engine reads a local side that sent no SYN in absolute numbers.
     if (local && anySyn) return 0;
-    const first = mine[0];
-    if (first) return first.tcp.flags & tcp.RST ? first.tcp.seq : (first.tcp.seq - 1) >>> 0;
-    const acked = this.segs.find((s) => this.isOut(s) !== local && s.tcp.flags & tcp.ACK);
-    return acked ? (acked.tcp.ack - 1) >>> 0 : 0;
+    if (first >= 0) return segs.flags(first) & tcp.RST ? segs.seq(first) : (segs.seq(first) - 1) >>> 0;
+    for (let i = 0; i < n; i++) if (this.isOut(i) !== local && segs.flags(i) & tcp.ACK) return (segs.ack(i) - 1) >>> 0;
+    return 0;
+  }
+
+  /** Whether some segment passes `test` (`out`: sent by the local side; any side when undefined). */
+  private any(test: (flags: number) => boolean, out?: boolean): boolean {
+    for (let i = 0; i < this.segs.length; i++) if ((out === undefined || this.isOut(i) === out) && test(this.segs.flags(i))) return true;
+    return false;
   }
 
   private chooseMode(): Mode {
-    if (!this.segs.some(isPureSyn)) {
+    if (!this.any(isPureSyn)) {
       this.note(`flow ${this.flow.number}: the capture starts mid-flow (no SYN): no socket calls, and the script cannot run as it is`);
       return 'none';
     }
     if (this.localIsOpener) return 'connector';
-    const answered = this.segs.some((s) => this.isOut(s) && isSynAck(s));
-    if (!answered && this.segs.some((s) => this.isOut(s) && s.tcp.flags & tcp.RST)) {
+    const answered = this.any(isSynAck, true);
+    if (!answered && this.any((f) => (f & tcp.RST) !== 0, true)) {
       if (!this.ports) this.note(`flow ${this.flow.number}: the local side answered the SYN with a reset: no listener in the script`);
       return 'none';
     }
     return 'listener';
   }
 
-  /** Sent by the local side (an outbound packet in the script). */
-  isOut(s: Seg): boolean {
-    return s.fromA === this.localIsA;
+  /** Whether the flow has a pure SYN. */
+  get hasSyn(): boolean {
+    return this.any(isPureSyn);
+  }
+
+  /** Segment `i` was sent by the local side (an outbound packet in the script). */
+  isOut(i: number): boolean {
+    return this.segs.fromA(i) === this.localIsA;
   }
 
   private note(text: string): void {
@@ -756,20 +821,24 @@ class FlowScript {
     return (seq - (local ? this.localBase : this.remoteBase)) >>> 0;
   }
 
-  /** Sequence range of a segment's data: [start, end), SYN excluded. */
-  private dataRange(s: Seg): [number, number] {
-    const start = (this.rel(s.tcp.seq, this.isOut(s)) + (s.tcp.flags & tcp.SYN ? 1 : 0)) >>> 0;
-    return [start, start + s.payloadLength];
+  /** Where segment `i`'s data starts, SYN excluded (it ends `payloadLength` later). */
+  private dataStart(i: number): number {
+    return (this.rel(this.segs.seq(i), this.isOut(i)) + (this.segs.flags(i) & tcp.SYN ? 1 : 0)) >>> 0;
   }
 
-  /** Bytes of `s` the local side sends for the first time, given the highest sequence sent so far. */
-  private newLocalBytes(s: Seg, sndMax: number | null): { bytes: number; sndMax: number } {
-    const [start, end] = this.dataRange(s);
-    const from = sndMax ?? start;
-    const next = Math.max(from, end + (s.tcp.flags & tcp.FIN ? 1 : 0));
+  /** Bytes of local segment `i` sent for the first time, given the highest sequence sent before it. */
+  private newLocalBytes(i: number, sndMax: number | null): number {
     // Data on a SYN (Fast Open) needs sendto(MSG_FASTOPEN), not a write.
-    if (s.tcp.flags & tcp.SYN) return { bytes: 0, sndMax: next };
-    return { bytes: Math.max(0, end - from), sndMax: next };
+    if (this.segs.flags(i) & tcp.SYN) return 0;
+    const start = this.dataStart(i);
+    return Math.max(0, start + this.segs.payloadLength(i) - (sndMax ?? start));
+  }
+
+  /** The highest sequence sent after local segment `i`, given the highest before it. */
+  private sndMaxAfter(i: number, sndMax: number | null): number {
+    const start = this.dataStart(i);
+    const end = start + this.segs.payloadLength(i) + (this.segs.flags(i) & tcp.FIN ? 1 : 0);
+    return Math.max(sndMax ?? start, end);
   }
 
   // ------------------------------------------------------------ the walk, one segment at a time
@@ -786,16 +855,17 @@ class FlowScript {
 
   /** What the application must do on the socket before segment `i` (called once per segment, in order). */
   plan(i: number): Plan {
-    const s = this.segs[i]!;
-    const f = s.tcp.flags;
+    const f = this.segs.flags(i);
+    const out = this.isOut(i);
     let write = 0;
-    if (this.isOut(s)) {
-      const n = this.newLocalBytes(s, this.sndMax);
-      if (f & tcp.SYN && s.payloadLength > 0) this.note(`flow ${this.flow.number}, packet ${s.packet}: data on a SYN (TCP Fast Open) is not scripted`);
-      if (n.bytes > 0 && !this.writeOpen) write = this.scanWrite(i);
+    if (out) {
+      const bytes = this.newLocalBytes(i, this.sndMax);
+      if (f & tcp.SYN && this.segs.payloadLength(i) > 0) this.note(`flow ${this.flow.number}, packet ${this.segs.packet(i)}: data on a SYN (TCP Fast Open) is not scripted`);
+      if (bytes > 0 && !this.writeOpen) write = this.scanWrite(i);
     }
     const open = this.established && !this.closed && (this.fd !== null || this.mode === 'listener');
-    const closing = this.isOut(s) && open && ((f & tcp.FIN && !this.shut) || (f & tcp.RST) !== 0);
+    const closing = out && open && ((f & tcp.FIN && !this.shut) || (f & tcp.RST) !== 0);
+    if (write === 0) return closing ? CLOSING : NO_PLAN;
     return { write, closing };
   }
 
@@ -806,8 +876,7 @@ class FlowScript {
 
   /** The calls before segment `i` at time `t`, then the segment. */
   emit(i: number, t: number, plan: Plan): void {
-    const s = this.segs[i]!;
-    const f = s.tcp.flags;
+    const f = this.segs.flags(i);
     const { write, closing } = plan;
     if (this.unread > 0 && (t - this.lastDeliveryUsecs > INSTANT_USECS || write > 0 || closing)) this.flushRead();
     if (!this.teardown && f & (tcp.FIN | tcp.RST)) {
@@ -819,7 +888,7 @@ class FlowScript {
         this.ensureBlocking(t);
         this.call(t, `write(${this.fd}, ..., ${write}) = ${write}`);
       } else if (this.mode !== 'none') {
-        this.note(`flow ${this.flow.number}, packet ${s.packet}: local data before the connection is established: no write for it`);
+        this.note(`flow ${this.flow.number}, packet ${this.segs.packet(i)}: local data before the connection is established: no write for it`);
       }
       this.writeOpen = true;
     }
@@ -837,18 +906,17 @@ class FlowScript {
         this.closed = true;
       }
     }
-    this.body.event(t, this.packetText(s), { packet: s.packet, flow: this.key, outbound: this.isOut(s) });
+    this.checkPacket(i);
+    this.body.packet(t, this, i, { packet: this.segs.packet(i), flow: this.key, outbound: this.isOut(i) });
   }
 
   /** What follows from segment `i`; true when it completed the handshake of a listener's connection. */
   after(i: number, t: number): boolean {
-    const s = this.segs[i]!;
-    const f = s.tcp.flags;
-    if (this.isOut(s)) {
-      const n = this.newLocalBytes(s, this.sndMax);
-      if (n.bytes > 0 && f & (tcp.PSH | tcp.FIN)) this.writeOpen = false;
-      this.sndMax = n.sndMax;
-      for (const o of s.tcp.options) if (o.kind === 'timestamp') (this.localTsVals ??= new Set()).add(o.val);
+    const f = this.segs.flags(i);
+    if (this.isOut(i)) {
+      if (f & (tcp.PSH | tcp.FIN) && this.newLocalBytes(i, this.sndMax) > 0) this.writeOpen = false;
+      this.sndMax = this.sndMaxAfter(i, this.sndMax);
+      if (this.segs.hasOptions(i)) for (const o of this.segs.options(i)) if (o.kind === 'timestamp') (this.localTsVals ??= new Set()).add(o.val);
       if (this.mode === 'connector' && this.synAckIn && !this.established && !(f & (tcp.SYN | tcp.RST))) {
         this.established = true;
         this.ensureBlocking(t);
@@ -857,7 +925,7 @@ class FlowScript {
       return false;
     }
     this.writeOpen = false;
-    this.deliver(s, t);
+    this.deliver(i, t);
     if (f & tcp.SYN && f & tcp.ACK) this.synAckIn = true;
     if (this.mode === 'listener' && i === this.handshake.complete) {
       this.established = true;
@@ -909,13 +977,12 @@ class FlowScript {
     let bytes = 0;
     let pushed = false;
     for (let j = i; j < this.segs.length; j++) {
-      const s = this.segs[j]!;
-      if (!this.isOut(s)) break;
-      const n = this.newLocalBytes(s, sndMax);
-      sndMax = n.sndMax;
-      if (n.bytes === 0) continue;
-      bytes += n.bytes;
-      if (s.tcp.flags & (tcp.PSH | tcp.FIN)) {
+      if (!this.isOut(j)) break;
+      const more = this.newLocalBytes(j, sndMax);
+      sndMax = this.sndMaxAfter(j, sndMax);
+      if (more === 0) continue;
+      bytes += more;
+      if (this.segs.flags(j) & (tcp.PSH | tcp.FIN)) {
         pushed = true;
         break;
       }
@@ -926,12 +993,17 @@ class FlowScript {
 
   /** Whether the peer's first data after the local FIN is ACKed (a half close: shutdown) rather than reset (close). */
   private peerSendsAfterLocalFin(): boolean {
-    const fin = this.segs.findIndex((s) => this.isOut(s) && s.tcp.flags & tcp.FIN);
-    if (fin < 0) return false;
-    const data = this.segs.findIndex((s, j) => j > fin && !this.isOut(s) && s.payloadLength > 0 && !(s.tcp.flags & tcp.RST));
-    if (data < 0) return false;
-    const answer = this.segs.find((s, j) => j > data && this.isOut(s));
-    return answer !== undefined && !(answer.tcp.flags & tcp.RST);
+    const segs = this.segs;
+    const n = segs.length;
+    let fin = 0;
+    while (fin < n && !(this.isOut(fin) && segs.flags(fin) & tcp.FIN)) fin++;
+    if (fin >= n) return false;
+    let data = fin + 1;
+    while (data < n && !(!this.isOut(data) && segs.payloadLength(data) > 0 && !(segs.flags(data) & tcp.RST))) data++;
+    if (data >= n) return false;
+    let answer = data + 1;
+    while (answer < n && !this.isOut(answer)) answer++;
+    return answer < n && !(segs.flags(answer) & tcp.RST);
   }
 
   private ensureBlocking(t: number): void {
@@ -940,20 +1012,23 @@ class FlowScript {
     this.blocking = true;
   }
 
-  /** In-order delivery of a remote segment's data. */
-  private deliver(s: Seg, t: number): void {
-    const [start, end] = this.dataRange(s);
+  /** In-order delivery of remote segment `i`'s data. */
+  private deliver(i: number, t: number): void {
+    const length = this.segs.payloadLength(i);
+    const start = this.dataStart(i);
+    const end = start + length;
     if (this.rcvNxt === null) this.rcvNxt = start;
-    if (end <= this.rcvNxt || s.payloadLength === 0) return;
-    this.ooo.push([Math.max(start, this.rcvNxt), end]);
-    this.ooo.sort((a, b) => a[0] - b[0]);
+    if (end <= this.rcvNxt || length === 0) return;
+    const ooo = (this.ooo ??= []);
+    ooo.push([Math.max(start, this.rcvNxt), end]);
+    ooo.sort((a, b) => a[0] - b[0]);
     const before = this.rcvNxt;
     const rest: Array<[number, number]> = [];
-    for (const [a, b] of this.ooo) {
+    for (const [a, b] of ooo) {
       if (a <= this.rcvNxt) this.rcvNxt = Math.max(this.rcvNxt, b);
       else rest.push([a, b]);
     }
-    this.ooo = rest;
+    this.ooo = rest.length > 0 ? rest : null;
     const delivered = this.rcvNxt - before;
     // Data that comes before accept is read once the socket is accepted.
     if (delivered > 0 && this.mode !== 'none' && !this.closed) {
@@ -974,54 +1049,73 @@ class FlowScript {
 
   // ------------------------------------------------------------ packets
 
-  packetText(s: Seg): string {
-    const t = s.tcp;
-    const words: string[] = [this.isOut(s) ? '>' : '<'];
-    const ecn = ECN_NAMES[s.tos & 3]!;
+  /**
+   * What segment `i`'s line cannot say, as the walk reaches it (the notes
+   * are written before the lines): the AE flag, inbound options the
+   * language has no words for, an inbound TS ecr that echoes no TS val the
+   * local side had sent by then.
+   */
+  private checkPacket(i: number): void {
+    const segs = this.segs;
+    const flags = segs.flags(i);
+    if (flags & tcp.AE) this.unwritten('the AE flag', i);
+    if (this.isOut(i) || !segs.hasOptions(i)) return;
+    for (const o of segs.options(i)) {
+      if (o.kind === 'unknown') this.unwritten(`TCP option ${o.type}`, i);
+      else if (o.kind === 'timestamp' && flags & tcp.ACK && !this.localTsVals?.has(o.ecr)) (this.badEcr ??= []).push(String(segs.packet(i)));
+    }
+  }
+
+  /** Segment `i`'s line, without its time (see `checkPacket` for what it leaves out). */
+  packetText(i: number): string {
+    const segs = this.segs;
+    const out = this.isOut(i);
+    const flags = segs.flags(i);
+    const length = segs.payloadLength(i);
+    const words: string[] = [out ? '>' : '<'];
+    const ecn = ECN_NAMES[segs.tos(i) & 3]!;
     if (ecn) words.push(`[${ecn}]`);
-    if (this.ports) words.push(this.isOut(s) ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
-    if (t.flags & tcp.AE) this.unwritten('the AE flag', s);
-    words.push(lettersFromFlags(t.flags & 0xff) || '-');
-    const start = this.rel(t.seq, this.isOut(s));
-    words.push(`${start}:${(start + s.payloadLength) >>> 0}(${s.payloadLength})`);
-    if (t.flags & tcp.ACK) words.push(`ack ${this.rel(t.ack, !this.isOut(s))}`);
-    words.push(`win ${t.window}`);
-    if (t.flags & tcp.URG || t.urgentPointer !== 0) words.push(`urg ${t.urgentPointer}`);
-    const opts = this.optionsText(s);
+    if (this.ports) words.push(out ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
+    words.push(lettersFromFlags(flags & 0xff) || '-');
+    const start = this.rel(segs.seq(i), out);
+    words.push(`${start}:${(start + length) >>> 0}(${length})`);
+    if (flags & tcp.ACK) words.push(`ack ${this.rel(segs.ack(i), !out)}`);
+    words.push(`win ${segs.window(i)}`);
+    const urgent = segs.urgentPointer(i);
+    if (flags & tcp.URG || urgent !== 0) words.push(`urg ${urgent}`);
+    const opts = segs.hasOptions(i) ? this.optionsText(i) : null;
     if (opts) words.push(opts);
     return words.join(' ');
   }
 
-  private unwritten(what: string, s: Seg): void {
+  private unwritten(what: string, i: number): void {
+    const packet = this.segs.packet(i);
     this.leftOut ??= new Map();
     const list = this.leftOut.get(what) ?? [];
-    if (list[list.length - 1] !== s.packet) list.push(s.packet);
+    if (list[list.length - 1] !== packet) list.push(packet);
     this.leftOut.set(what, list);
   }
 
-  private optionsText(s: Seg): string | null {
-    const t = s.tcp;
-    if (t.options.length === 0) return null;
-    const out: OptionText[] = [];
-    for (const o of t.options) {
+  private optionsText(i: number): string | null {
+    const out = this.isOut(i);
+    const options: OptionText[] = [];
+    for (const o of this.segs.options(i)) {
       switch (o.kind) {
         case 'unknown':
-          if (this.isOut(s)) return '<...>';
-          this.unwritten(`TCP option ${o.type}`, s);
+          if (out) return '<...>';
           continue;
         case 'sack':
           // SACK blocks are in the other side's sequence space.
-          out.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !this.isOut(s)), end: this.rel(b.end, !this.isOut(s)) })) });
+          options.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !out), end: this.rel(b.end, !out) })) });
           continue;
         case 'timestamp':
-          if (!this.isOut(s) && t.flags & tcp.ACK && !this.localTsVals?.has(o.ecr)) (this.badEcr ??= []).push(String(s.packet));
-          out.push({ kind: 'timestamp', val: o.val, ecr: o.ecr });
+          options.push({ kind: 'timestamp', val: o.val, ecr: o.ecr });
           continue;
         default:
-          out.push(o as unknown as OptionText);
+          options.push(o as unknown as OptionText);
       }
     }
-    return out.length > 0 ? renderOptions(out) : null;
+    return options.length > 0 ? renderOptions(options) : null;
   }
 }
 
@@ -1047,20 +1141,20 @@ class OneFlowConversion {
     private readonly opts: PcapToPktOptions,
     private readonly warnings: string[],
   ) {
-    this.body = new ScriptBody(flow.segments[0]!.timeUsecs);
+    this.body = new ScriptBody(flow.segments.timeUsecs(0));
     this.fs = new FlowScript(flow, opts.localIs ?? 'acceptor', this.body);
   }
 
   run(): PcapToPktOutput {
     const fs = this.fs;
     const segs = fs.segs;
-    const t0 = segs[0]!.timeUsecs;
+    const t0 = segs.timeUsecs(0);
     if (fs.mode === 'listener') listenCalls(this.body, t0, this.opts.backlog ?? 1);
     fs.start(t0);
     let previous = t0;
     let backwards = false;
     for (let i = 0; i < segs.length; i++) {
-      let t = segs[i]!.timeUsecs;
+      let t = segs.timeUsecs(i);
       if (t < previous) {
         backwards = true;
         t = previous;
@@ -1084,7 +1178,7 @@ class OneFlowConversion {
     const f = this.flow;
     const fs = this.fs;
     const segs = fs.segs;
-    const duration = segs[segs.length - 1]!.timeUsecs - segs[0]!.timeUsecs;
+    const duration = segs.timeUsecs(segs.length - 1) - segs.timeUsecs(0);
     const role =
       fs.mode === 'listener' ? 'the acceptor (a listener)' : fs.mode === 'connector' ? 'the opener (a connector)' : fs.localIsOpener ? 'the opener' : 'the acceptor';
     const lines: string[] = [
@@ -1130,60 +1224,71 @@ interface QueueEvent {
 const OVERFLOWS: ReadonlySet<QueueEventKind> = new Set(['cookie', 'syn-dropped', 'ack-dropped', 'ack-reset']);
 const NEEDS_ROOM: ReadonlySet<QueueEventKind> = new Set(['syn', 'cookie', 'complete']);
 
-const optionKinds = (s: Seg): Set<string> => new Set(s.tcp.options.map((o) => o.kind));
+/** The kinds of options of a flow's segment `i`. */
+const optionKinds = (segs: FlowSegments, i: number): Set<string> => new Set(segs.options(i).map((o) => o.kind));
 
 /**
- * SYN-ACKs that are syncookies, as far as a trace shows: to a SYN without
- * timestamps (a cookie then has nowhere to keep SACK and window scaling),
- * one that leaves out SACK or window scaling the SYN offered while another
- * SYN-ACK of the listener gives it.
+ * SYN-ACKs that are syncookies, as far as a trace shows (their packet
+ * numbers): to a SYN without timestamps (a cookie then has nowhere to keep
+ * SACK and window scaling), one that leaves out SACK or window scaling the
+ * SYN offered while another SYN-ACK of the listener gives it.
  */
-function cookieSynAcks(flows: readonly FlowScript[]): Set<Seg> {
-  const synAcks = flows.flatMap((fs) => fs.segs.filter((s) => fs.isOut(s) && isSynAck(s)));
-  const given = new Set(synAcks.flatMap((s) => [...optionKinds(s)]));
+function cookieSynAcks(flows: readonly FlowScript[]): Set<number> {
+  const given = new Set<string>();
+  for (const fs of flows) {
+    const segs = fs.segs;
+    for (let i = 0; i < segs.length; i++) {
+      if (fs.isOut(i) && isSynAck(segs.flags(i)) && segs.hasOptions(i)) for (const o of segs.options(i)) given.add(o.kind);
+    }
+  }
   const gives = (kind: string) => given.has(kind);
-  const cookies = new Set<Seg>();
+  const cookies = new Set<number>();
   for (const fs of flows) {
     for (const syn of fs.handshake.syns) {
       if (typeof syn.answer !== 'number') continue;
-      const offered = optionKinds(fs.segs[syn.index]!);
-      const answer = fs.segs[syn.answer]!;
-      const echoed = optionKinds(answer);
+      const offered = optionKinds(fs.segs, syn.index);
+      const echoed = optionKinds(fs.segs, syn.answer);
       if (offered.has('timestamp')) continue;
       const missing = (kind: string) => offered.has(kind) && !echoed.has(kind) && gives(kind);
-      if (missing('sackOK') || missing('wscale')) cookies.add(answer);
+      if (missing('sackOK') || missing('wscale')) cookies.add(fs.segs.packet(syn.answer));
     }
   }
   return cookies;
 }
 
-/** The queue events of a listener's flows, `order` being the script's order of segments. */
-function queueEvents(flows: readonly FlowScript[], order: SegmentOrder, cookies: ReadonlySet<Seg>): QueueEvent[] {
+/** The queue events of a listener's flows, `order` being the script's order of segments; in order of position, one at most at each. */
+function queueEvents(flows: readonly FlowScript[], order: SegmentOrder, cookies: ReadonlySet<number>): QueueEvent[] {
   const state = flows.map(() => ({ request: false, cookie: false, done: false }));
-  const synAt = flows.map((fs) => new Map(fs.handshake.syns.map((s) => [s.index, s.answer])));
-  const refusedAt = flows.map((fs) => new Map(fs.handshake.refusedAcks.map((r) => [r.index, r.reset])));
+  // Each flow's next SYN and refused ACK (the walk meets a flow's segments in order).
+  const nextSyn = new Int32Array(flows.length);
+  const nextRefused = new Int32Array(flows.length);
   const events: QueueEvent[] = [];
   let requests = 0;
   let completed = 0;
   order.forEach((flow, index, pos) => {
     const fs = flows[flow]!;
-    const s = fs.segs[index]!;
+    const segs = fs.segs;
     const st = state[flow]!;
-    const push = (kind: QueueEventKind, answer?: number) => events.push({ pos, kind, flow, packet: s.packet, requests, completed, answer });
-    const answer = synAt[flow]!.get(index);
-    const reset = refusedAt[flow]!.get(index);
-    if (answer !== undefined) {
+    const push = (kind: QueueEventKind, answer?: number) => events.push({ pos, kind, flow, packet: segs.packet(index), requests, completed, answer });
+    const { syns, refusedAcks } = fs.handshake;
+    const syn = syns[nextSyn[flow]!];
+    const refused = refusedAcks[nextRefused[flow]!];
+    if (syn?.index === index) {
+      nextSyn[flow]!++;
+      const answer = syn.answer;
       if (answer === 'reset' || st.request || st.done || st.cookie) return;
       if (answer === null) push('syn-dropped');
-      else if (cookies.has(fs.segs[answer]!)) {
-        push('cookie', fs.segs[answer]!.packet);
+      else if (cookies.has(segs.packet(answer))) {
+        push('cookie', segs.packet(answer));
         st.cookie = true;
       } else {
         push('syn');
         st.request = true;
         requests++;
       }
-    } else if (reset !== undefined) {
+    } else if (refused?.index === index) {
+      nextRefused[flow]!++;
+      const reset = refused.reset;
       push(reset ? 'ack-reset' : 'ack-dropped');
       if (reset && st.request) {
         st.request = false;
@@ -1197,7 +1302,7 @@ function queueEvents(flows: readonly FlowScript[], order: SegmentOrder, cookies:
       }
       st.done = true;
       completed++;
-    } else if (s.tcp.flags & tcp.RST && st.request) {
+    } else if (segs.flags(index) & tcp.RST && st.request) {
       push('gone');
       st.request = false;
       requests--;
@@ -1422,11 +1527,11 @@ class SegmentOrder {
     let lastPacket = 0;
     for (const f of group) {
       count += f.segments.length;
-      lastPacket = Math.max(lastPacket, f.segments[f.segments.length - 1]?.packet ?? 0);
+      lastPacket = Math.max(lastPacket, lastPacketOf(f));
     }
     const flowOfPacket = new Int32Array(lastPacket + 1).fill(-1);
     group.forEach((f, k) => {
-      for (const s of f.segments) flowOfPacket[s.packet] = k;
+      for (let i = 0; i < f.segments.length; i++) flowOfPacket[f.segments.packet(i)] = k;
     });
     this.flows = new Int32Array(count);
     this.indices = new Int32Array(count);
@@ -1471,7 +1576,7 @@ class ListenerConversion {
   ) {
     this.local = acceptorOf(group[0]!);
     this.order = new SegmentOrder(group);
-    this.body = new ScriptBody(group[0]!.segments[0]!.timeUsecs);
+    this.body = new ScriptBody(group[0]!.segments.timeUsecs(0));
     // The tool plays every client from one address, each remote port a flow: ports must differ.
     const used = new Set(group.map((f) => openerOf(f).port));
     const taken = new Set<number>();
@@ -1500,19 +1605,27 @@ class ListenerConversion {
     const portOf = (flow: number) => flows[flow]!.ports!.remote;
     const events = queueEvents(flows, order, cookieSynAcks(flows));
     const { backlog, why } = chooseBacklog(events, this.opts.backlog, portOf);
-    const eventAt = new Map(events.map((e) => [e.pos, e]));
+    /** The next event, by position (events come in order of position, one at most at each). */
+    let nextEvent = 0;
+    const eventAt = (pos: number): QueueEvent | undefined => {
+      while (nextEvent < events.length && events[nextEvent]!.pos < pos) nextEvent++;
+      const e = events[nextEvent];
+      return e?.pos === pos ? e : undefined;
+    };
     const queue = new AcceptQueue(events, backlog, portOf);
     const acceptOrder: number[] = [];
-    /** Flow → its place in acceptOrder (1-based). */
-    const acceptRank = new Map<number, number>();
-    const fds = new Map<number, number>();
+    /** Flow → its place in acceptOrder (1-based), 0 for none yet. */
+    const acceptRank = new Int32Array(flows.length);
+    /** Flow → its fd, 0 for none. */
+    const fds = new Int32Array(flows.length);
     let handedOut = 0;
     const unread = new Set<FlowScript>();
     const accept = (n: number, t: number) => {
       for (let k = 0; k < n; k++) {
-        const flow = acceptOrder[handedOut++]!;
-        fds.set(flow, 4 + fds.size);
-        flows[flow]!.accepted(fds.get(flow)!, t);
+        // fds 4, 5, ... in the order of accept().
+        const flow = acceptOrder[handedOut]!;
+        fds[flow] = 4 + handedOut++;
+        flows[flow]!.accepted(fds[flow]!, t);
       }
       if (n > 0) body.blank();
     };
@@ -1520,23 +1633,20 @@ class ListenerConversion {
     // The listener is there from the first connection it answered: a SYN
     // before it that was reset found none.
     const firstServed = order.findPos((flow) => flows[flow]!.mode === 'listener');
-    const firstPos = new Map<number, number>();
-    order.forEach((flow, _index, pos) => firstPos.has(flow) || firstPos.set(flow, pos));
-    for (const [flow, pos] of firstPos) {
+    order.forEach((flow, index, pos) => {
       const fs = flows[flow]!;
-      if (fs.mode !== 'none' || !fs.segs.some(isPureSyn)) continue;
+      if (index !== 0 || fs.mode !== 'none' || !fs.hasSyn) return;
       body.note(
         pos < firstServed || firstServed < 0
           ? `flow ${fs.flow.number}: the local side answered the SYN with a reset: the script listens only after it`
           : `flow ${fs.flow.number}: the local side answered the SYN with a reset while it listened: the script's listener will answer it`,
       );
-    }
-    let previous = this.group[0]!.segments[0]!.timeUsecs;
+    });
+    let previous = this.group[0]!.segments.timeUsecs(0);
     let backwards = false;
     order.forEach((flow, index, pos) => {
       const fs = flows[flow]!;
-      const s = fs.segs[index]!;
-      let t = s.timeUsecs;
+      let t = fs.segs.timeUsecs(index);
       if (t < previous) {
         backwards = true;
         t = previous;
@@ -1547,12 +1657,12 @@ class ListenerConversion {
         other.readIfDue(t);
         if (!other.waitingRead) unread.delete(other);
       }
-      const ev = eventAt.get(pos);
+      const ev = eventAt(pos);
       accept(queue.before(pos, ev), t);
       const plan = fs.plan(index);
-      if (fs.needsAccept(plan)) accept(queue.force(pos, acceptRank.get(flow) ?? 0, s.packet, portOf(flow)), t);
+      if (fs.needsAccept(plan)) accept(queue.force(pos, acceptRank[flow]!, fs.segs.packet(index), portOf(flow)), t);
       fs.emit(index, t, plan);
-      if (fs.after(index, t)) acceptRank.set(flow, acceptOrder.push(flow));
+      if (fs.after(index, t)) acceptRank[flow] = acceptOrder.push(flow);
       if (fs.waitingRead) unread.add(fs);
       accept(queue.after(pos, ev), t);
     });
@@ -1585,19 +1695,15 @@ class ListenerConversion {
     }
     this.warnings.push(...body.notes);
     const header = this.headerLines(why, fds, events);
-    // Every segment is in the body now. The split is this conversion's own
-    // (pcapToPkt makes it and gives it to no one): its segments go before the
-    // script's text is made, which for a big trace is as large again.
-    for (const f of this.group) (f.segments as FlowSegment[]).length = 0;
     const script = body.text(header, this.opts);
     return { script, packetOfLine: body.packetOfLine, warnings: this.warnings };
   }
 
-  private headerLines(why: string[], fds: ReadonlyMap<number, number>, events: readonly QueueEvent[]): string[] {
+  private headerLines(why: string[], fds: Int32Array, events: readonly QueueEvent[]): string[] {
     const g = this.group;
     const numbers = g.map((f) => f.number);
-    const first = g[0]!.segments[0]!.timeUsecs;
-    const last = g.reduce((m, f) => Math.max(m, f.segments[f.segments.length - 1]!.timeUsecs), first);
+    const first = g[0]!.segments.timeUsecs(0);
+    const last = g.reduce((m, f) => Math.max(m, f.segments.timeUsecs(f.segments.length - 1)), first);
     const packets = g.reduce((n, f) => n + f.packets, 0);
     const clients = [...new Set(g.map((f) => openerOf(f).ip))];
     const lines = [
@@ -1611,8 +1717,8 @@ class ListenerConversion {
       if (k === MAX_LISTED && this.flows.length > MAX_LISTED + 1) lines.push(`//   (and ${this.flows.length - MAX_LISTED} more flows)`);
       if (k >= MAX_LISTED && this.flows.length > MAX_LISTED + 1) return;
       const f = fs.flow;
-      const fd = fds.get(k);
-      const fate = fd !== undefined ? `accept() = ${fd}` : fs.mode !== 'listener' ? 'refused' : events.some((e) => e.flow === k && e.kind === 'complete') ? 'not accepted' : 'handshake not completed';
+      const fd = fds[k]!;
+      const fate = fd !== 0 ? `accept() = ${fd}` : fs.mode !== 'listener' ? 'refused' : events.some((e) => e.flow === k && e.kind === 'complete') ? 'not accepted' : 'handshake not completed';
       const as = fs.ports!.remote === openerOf(f).port ? '' : ` as port ${fs.ports!.remote}`;
       lines.push(`//   flow ${f.number}: ${endpointText(openerOf(f))} > ${endpointText(this.local)}${as}, ${plural(f.packets, 'packet')}, ${fate}`);
     });

@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScriptFile, type RunOptions, type RunResult } from '../runner.js';
-import { pcapFileToPktParts, type PcapToPktOptions } from './pcap2pkt.js';
+import { pcapFileToPktParts, type PcapToPktOptions, type PcapToPktParts } from './pcap2pkt.js';
+import { MAX_SCRIPT_BYTES } from '../script/source.js';
 import { formatFailure } from '../report/text.js';
 import type { CommandEvent, Event, EventTime, PointTime, Script, Span } from '../script/ast.js';
 import { parseScript } from '../script/parse.js';
@@ -34,6 +35,8 @@ export interface ReplayOptions extends PcapToPktOptions {
   run?: RunOptions;
   /** Packets a part of a listener's many flows holds at least (see the module comment). Default REPLAY_PART_PACKETS. */
   partPackets?: number;
+  /** The largest script a part may be: a run reads no more (MAX_SCRIPT_BYTES, the default). */
+  maxScriptBytes?: number;
 }
 
 /** A part's packets, at least: its script parses in about 0.5 s (twice: checked, then run). */
@@ -116,10 +119,36 @@ function againstServer(text: string, packetOfLine: ReadonlyMap<number, number>, 
 
 const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0 };
 
+/** `16 MiB`, `34.3 MiB`, `900 bytes`. */
+function size(bytes: number): string {
+  const m = bytes / (1024 * 1024);
+  if (m < 1) return `${bytes} bytes`;
+  return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;
+}
+
+/**
+ * Why part `k` cannot be replayed, and what to do: its script is larger than
+ * a run reads, and a listener's flows are cut into parts only where none of
+ * them is open.
+ */
+function tooBig(parts: PcapToPktParts, k: number, bytes: number, maxBytes: number): string {
+  const over = `(a script may have ${size(maxBytes)})`;
+  if (parts.listener === null) {
+    return `too big to replay: ${parts.describe(k)} makes a script of ${size(bytes)} ${over}; replay a shorter piece of the trace (editcap -r TRACE PIECE.pcap 1-N)`;
+  }
+  const n = parts.flows(k);
+  const what =
+    parts.count === 1
+      ? `its ${n} connection${n === 1 ? '' : 's'} to ${parts.listener} make one script of ${size(bytes)} ${over}, and there is no moment free of open connections to cut it into parts at`
+      : `part ${k + 1} of ${parts.count} (${parts.describe(k)}) makes a script of ${size(bytes)} ${over}, and there is no moment free of open connections to cut it smaller at`;
+  return `too big to replay: ${what}; replay one connection with --flow N or --port P`;
+}
+
 export async function replayTrace(trace: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
   const conv = await pcapFileToPktParts(trace, { ...opts, source: opts.source ?? trace }, opts.partPackets ?? REPLAY_PART_PACKETS);
   if (!conv.ok) return { error: conv.error, messages: [], warnings: [] };
   const parts = conv.value;
+  const maxBytes = opts.maxScriptBytes ?? MAX_SCRIPT_BYTES;
   const dir = mkdtempSync(join(tmpdir(), 'pktdrill-replay-'));
   const file = join(dir, 'replay.pkt');
   const warnings: string[] = [];
@@ -132,6 +161,8 @@ export async function replayTrace(trace: string, opts: ReplayOptions = {}): Prom
       const part = parts.script(k);
       for (const w of part.warnings) if (!warnings.includes(w)) warnings.push(w);
       const { text, packetOfLine } = opts.server ? againstServer(part.script, part.packetOfLine, opts.server) : { text: part.script, packetOfLine: part.packetOfLine };
+      const bytes = Buffer.byteLength(text);
+      if (bytes > maxBytes) return { error: `${trace}: ${tooBig(parts, k, bytes, maxBytes)}`, parts: { count: parts.count, ran }, messages, warnings };
       writeFileSync(file, text);
       const result = await runScriptFile(file, { commandDir: process.cwd(), ...opts.run });
       durationMs += result.durationMs;
