@@ -31,6 +31,16 @@ const cli = (() => {
   };
   return process.env.PKTDRILL_NO_BUNDLE !== '1' && at('../dist/bundle/cli.js') >= at('../dist/cli.js') ? '../dist/bundle/cli.js' : '../dist/cli.js';
 })();
+// `run`: the first script's sandbox starts now, while the CLI loads and
+// checks the script (src/sandbox/spawn.ts, startEarlySandbox).
+const argv = process.argv.slice(2);
+if (argv[0] === 'run' && !argv.some((a) => a === '--dry_run' || a === '-h' || a === '--help') && process.env.PKTDRILL_NO_PRESTART !== '1') {
+  try {
+    (await import('../dist/sandbox/spawn.js')).startEarlySandbox();
+  } catch {
+    // not built yet: the import of the CLI below says so
+  }
+}
 import(cli).then(async (m) => {
   if (process.env.PKTDRILL_PHASES === '1') (await import('../dist/phases.js')).mark('parent: cli loaded');
   return m.main(process.argv.slice(2));

@@ -2,7 +2,7 @@
 // never reaches a namespace), then run it in a sandboxed process of its own
 // and collect its verdict.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { formatSourceError, type SourceError } from './script/errors.js';
 import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
 import type { TraceEntry, Verdict } from './engine/verdict.js';
-import { sandboxCommand } from './sandbox/spawn.js';
+import { spawnSandbox, takeEarlySandbox } from './sandbox/spawn.js';
 import { childUsage, mark, marks } from './phases.js';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
@@ -215,30 +215,6 @@ export function estimateSeconds(script: Script): number {
 }
 
 /**
- * The compiled child entry, found from the package root (works from src/
- * under vitest too): its bundle (one file, a faster start; bootstrap.mjs)
- * when that is not older than the compiled modules, else those.
- */
-function childEntry(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  const modules = join(dir, 'dist', 'sandbox', 'child-entry.js');
-  const bundled = join(dir, 'dist', 'bundle', 'child-entry.js');
-  if (process.env.PKTDRILL_NO_BUNDLE === '1') return modules;
-  const at = (p: string): number => {
-    try {
-      return statSync(p).mtimeMs;
-    } catch {
-      return -1;
-    }
-  };
-  // Every compiled module is written by each tsc run: the newest of two stands for all.
-  return at(bundled) >= Math.max(at(modules), at(join(dir, 'dist', 'engine', 'run.js'))) ? bundled : modules;
-}
-
-let entryPath: string | undefined;
-
-/**
  * A sandbox started ahead for a corpus' next script: its process starts
  * Node and loads its program while the current script runs (on a core the
  * corpus leaves free), then takes its job on stdin when its turn comes, so
@@ -251,13 +227,6 @@ let spare: ChildProcess | null = null;
 type Pipe = { ref?: () => void; unref?: () => void } | null | undefined;
 function pipesOf(c: ChildProcess): Pipe[] {
   return [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Pipe[];
-}
-
-/** `node child-entry.js` in a fresh sandbox; without `args` it reads its job on stdin. */
-function spawnSandbox(args: string[]): ChildProcess {
-  entryPath ??= childEntry();
-  const cmd = sandboxCommand(entryPath, args);
-  return spawn(cmd.command, cmd.args, { stdio: [args.length ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
 }
 
 /** Start a sandbox for the next script now, unless one is waiting already. */
@@ -284,7 +253,8 @@ export function discardSpareSandbox(): void {
 }
 
 function takeSpare(): ChildProcess | null {
-  const c = spare;
+  // Ours, or the one bin/pktdrill.js started before the CLI was loaded.
+  const c = spare ?? takeEarlySandbox();
   spare = null;
   if (!c || c.exitCode !== null || c.signalCode !== null || !c.stdin || c.stdin.destroyed) return null;
   c.ref();

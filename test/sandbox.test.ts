@@ -146,4 +146,17 @@ describe('sandbox started ahead', () => {
     // Nothing waits for a job once pktdrill is gone.
     expect(await until(() => processesWith('child-entry.js').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').endsWith('child-entry.js\0')).length === 0, 5000)).toBe(true);
   });
+  it('starts a one-script run\'s sandbox while the CLI loads; bad input leaves it unused and gone', async () => {
+    const r = spawnSync(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/waits.pkt'], { encoding: 'utf8', env: { ...process.env, PKTDRILL_PHASES: '1' } });
+    expect(r.stdout).toContain('PASS');
+    const line = r.stderr.split('\n').find((l) => l.startsWith('phases: '))!;
+    const marks = (JSON.parse(line.slice('phases: '.length)) as { marks: Array<[string, number]> }).marks;
+    const checked = marks.find(([w]) => w === 'parent: script checked')![1];
+    const childStart = marks.find(([w], i) => i > 0 && / start$/.test(w))![1];
+    expect(childStart).toBeLessThan(checked);
+    const bad = spawnSync(process.execPath, ['bin/pktdrill.js', 'run', 'test/sandbox/no-such-script.pkt'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout + bad.stderr).toContain('test/sandbox/no-such-script.pkt: no such file');
+    expect(await until(() => processesWith('child-entry.js').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').endsWith('child-entry.js\0')).length === 0, 5000)).toBe(true);
+  });
 });

@@ -12,7 +12,8 @@
 //                                own sysctls), so no script can change a host setting;
 //                                a private /tmp over the host's (see PRIVATE_TMP).
 
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -111,4 +112,65 @@ export function sandboxCommand(entry: string, args: string[]): SandboxCommand {
     command: 'setpriv',
     args: ['--pdeathsig', 'KILL', '--', ...unshare, 'sh', '-c', script, process.execPath, ...process.execArgv, ...CHILD_NODE_FLAGS, entry, ...args],
   };
+}
+
+/**
+ * The compiled child entry, found from the package root (works from src/
+ * under vitest too): its bundle (one file, a faster start; bootstrap.mjs)
+ * when that is not older than the compiled modules, else those.
+ */
+export function childEntry(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const modules = join(dir, 'dist', 'sandbox', 'child-entry.js');
+  const bundled = join(dir, 'dist', 'bundle', 'child-entry.js');
+  if (process.env.PKTDRILL_NO_BUNDLE === '1') return modules;
+  const at = (p: string): number => {
+    try {
+      return statSync(p).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  // Every compiled module is written by each tsc run: the newest of two stands for all.
+  return at(bundled) >= Math.max(at(modules), at(join(dir, 'dist', 'engine', 'run.js'))) ? bundled : modules;
+}
+
+let entryPath: string | undefined;
+
+/** The script's process in a fresh sandbox; without `args` it reads its job on stdin. */
+export function spawnSandbox(args: string[]): ChildProcess {
+  entryPath ??= childEntry();
+  const cmd = sandboxCommand(entryPath, args);
+  return spawn(cmd.command, cmd.args, { stdio: [args.length ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
+}
+
+const EARLY = Symbol.for('pktdrill.earlySandbox');
+type Early = { [EARLY]?: ChildProcess };
+
+/**
+ * For `pktdrill run`: the first script's sandbox, started by bin/pktdrill.js
+ * before it loads the CLI, so that its Node start overlaps the CLI's load
+ * and the script's checks (about 30 ms of a one-script run). It waits for
+ * its job on stdin; if none comes (bad input, a usage error), it dies with
+ * its launcher when pktdrill exits. Nothing of the script reaches it first.
+ */
+export function startEarlySandbox(): void {
+  try {
+    const c = spawnSandbox([]);
+    c.on('error', () => undefined);
+    c.unref();
+    for (const p of [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Array<{ unref?: () => void } | null>) p?.unref?.();
+    (globalThis as Early)[EARLY] = c;
+  } catch {
+    // No early start: the run starts its sandbox itself.
+  }
+}
+
+/** The sandbox startEarlySandbox started, once. */
+export function takeEarlySandbox(): ChildProcess | null {
+  const g = globalThis as Early;
+  const c = g[EARLY] ?? null;
+  delete g[EARLY];
+  return c;
 }
