@@ -20,7 +20,7 @@ import { formatSourceError, type SourceError } from './script/errors.js';
 import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
 import type { TraceEntry, Verdict } from './engine/verdict.js';
-import { spawnSandbox, takeEarlySandbox } from './sandbox/spawn.js';
+import { adoptSandbox, holdSandbox, spawnSandbox, spawnWaitingSandbox, takeEarlySandbox } from './sandbox/spawn.js';
 import { childUsage, mark, marks } from './phases.js';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
@@ -224,26 +224,10 @@ export function estimateSeconds(script: Script): number {
  */
 let spare: ChildProcess | null = null;
 
-type Pipe = { ref?: () => void; unref?: () => void } | null | undefined;
-function pipesOf(c: ChildProcess): Pipe[] {
-  return [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Pipe[];
-}
-
 /** Start a sandbox for the next script now, unless one is waiting already. */
 export function prestartSandbox(): void {
   if (spare && spare.exitCode === null && spare.signalCode === null) return;
-  try {
-    const c = spawnSandbox([]);
-    c.on('error', () => {
-      if (spare === c) spare = null;
-    });
-    // A waiting sandbox keeps nothing alive: pktdrill may exit, and it dies with its launcher.
-    c.unref();
-    for (const p of pipesOf(c)) p?.unref?.();
-    spare = c;
-  } catch {
-    spare = null;
-  }
+  spare = spawnWaitingSandbox();
 }
 
 /** The waiting sandbox, if any, goes (a corpus' end). */
@@ -252,14 +236,11 @@ export function discardSpareSandbox(): void {
   spare = null;
 }
 
+/** Ours, or the one bin/pktdrill.js started before the CLI was loaded, if it still lives. */
 function takeSpare(): ChildProcess | null {
-  // Ours, or the one bin/pktdrill.js started before the CLI was loaded.
   const c = spare ?? takeEarlySandbox();
   spare = null;
-  if (!c || c.exitCode !== null || c.signalCode !== null || !c.stdin || c.stdin.destroyed) return null;
-  c.ref();
-  for (const p of pipesOf(c)) p?.ref?.();
-  return c;
+  return adoptSandbox(c);
 }
 
 let runCounter = 0;
@@ -389,10 +370,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
       clearTimeout(timer);
       done(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
     });
-    const release = (): void => {
-      child.unref();
-      for (const s of [child.stdout, child.stderr, out] as Array<{ unref?: () => void } | null>) s?.unref?.();
-    };
+    const release = (): void => holdSandbox(child, false);
     let settled = false;
     const settle = (r: RunResult): void => {
       if (settled) return;

@@ -145,8 +145,43 @@ export function spawnSandbox(args: string[]): ChildProcess {
   return spawn(cmd.command, cmd.args, { stdio: [args.length ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } });
 }
 
+type Pipe = { ref?: () => void; unref?: () => void } | null | undefined;
+
+/**
+ * Whether `c` keeps pktdrill's event loop alive. A sandbox that waits for
+ * its job, or has sent its verdict, does not: pktdrill may exit, and the
+ * sandbox dies with its launcher.
+ */
+export function holdSandbox(c: ChildProcess, hold: boolean): void {
+  if (hold) c.ref();
+  else c.unref();
+  for (const p of [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Pipe[]) {
+    if (hold) p?.ref?.();
+    else p?.unref?.();
+  }
+}
+
+/** A sandbox that waits for its job on stdin (and holds nothing), or null when none could start. */
+export function spawnWaitingSandbox(): ChildProcess | null {
+  try {
+    const c = spawnSandbox([]);
+    c.on('error', () => undefined);
+    holdSandbox(c, false);
+    return c;
+  } catch {
+    return null;
+  }
+}
+
+/** A waiting sandbox taken for a job: held again; null when it died meanwhile. */
+export function adoptSandbox(c: ChildProcess | null): ChildProcess | null {
+  if (!c || c.exitCode !== null || c.signalCode !== null || !c.stdin || c.stdin.destroyed) return null;
+  holdSandbox(c, true);
+  return c;
+}
+
 const EARLY = Symbol.for('pktdrill.earlySandbox');
-type Early = { [EARLY]?: ChildProcess };
+type Early = { [EARLY]?: ChildProcess | null };
 
 /**
  * For `pktdrill run`: the first script's sandbox, started by bin/pktdrill.js
@@ -154,17 +189,11 @@ type Early = { [EARLY]?: ChildProcess };
  * and the script's checks (about 30 ms of a one-script run). It waits for
  * its job on stdin; if none comes (bad input, a usage error), it dies with
  * its launcher when pktdrill exits. Nothing of the script reaches it first.
+ * The symbol is global: bin/pktdrill.js and the bundled CLI each hold a copy
+ * of this module.
  */
 export function startEarlySandbox(): void {
-  try {
-    const c = spawnSandbox([]);
-    c.on('error', () => undefined);
-    c.unref();
-    for (const p of [c.stdin, c.stdout, c.stderr, c.stdio[3]] as unknown as Array<{ unref?: () => void } | null>) p?.unref?.();
-    (globalThis as Early)[EARLY] = c;
-  } catch {
-    // No early start: the run starts its sandbox itself.
-  }
+  (globalThis as Early)[EARLY] = spawnWaitingSandbox();
 }
 
 /** The sandbox startEarlySandbox started, once. */
