@@ -235,20 +235,6 @@ export function listenerState(port: number, family?: 4 | 6, ref?: NamespaceRef):
   });
 }
 
-/** Whether anything listens on the port in this namespace (cheap: /proc only, no `ss`). */
-export function isListening(port: number): boolean {
-  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    if (parseProcNetTcp(text).some((r) => r.state === 0x0a && r.localPort === port)) return true;
-  }
-  return false;
-}
-
 /** The LISTEN sockets of this namespace (cheap: /proc only, no `ss`): address and port. */
 export function listeningSockets(): Array<{ address: string; port: number }> {
   const out: Array<{ address: string; port: number }> = [];

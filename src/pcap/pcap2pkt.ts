@@ -172,13 +172,24 @@ export function pcapToPkt(trace: PcapTrace, opts: PcapToPktOptions = {}): Result
  * listener, every flow's, as the listener is known at the end).
  */
 export async function pcapFileToPkt(path: string, opts: PcapToPktOptions = {}): Promise<Result<PcapToPktOutput>> {
+  const r = await readForConversion(path, opts);
+  if (!r.ok) return r;
+  const { o, name, split } = r.value;
+  return convertFlows(split, split.warnings, name, o);
+}
+
+/** The options checked and the file's flows split, keeping only what the conversion needs. */
+async function readForConversion(
+  path: string,
+  opts: PcapToPktOptions,
+): Promise<Result<{ o: PcapToPktOptions & { source: string }; name: string; split: TraceFlows & { readonly warnings: string[] } }>> {
   const o = { source: path, ...opts };
   const name = o.source;
   const bad = badOptions(name, o);
   if (bad) return bad;
   const split = await readFlows(path, { keep: segmentsNeeded(o) });
   if (!split.ok) return split;
-  return convertFlows(split.value, split.value.warnings, name, o);
+  return ok({ o, name, split: split.value });
 }
 
 function badOptions(name: string, opts: PcapToPktOptions): Result<never> | null {
@@ -292,16 +303,13 @@ export interface PcapToPktParts {
 
 /** `pcapFileToPkt` in parts (see `PcapToPktParts`); never rejects. */
 export async function pcapFileToPktParts(path: string, opts: PcapToPktOptions, partPackets: number): Promise<Result<PcapToPktParts>> {
-  const o = { source: path, ...opts };
-  const name = o.source;
-  const bad = badOptions(name, o);
-  if (bad) return bad;
-  const split = await readFlows(path, { keep: segmentsNeeded(o) });
-  if (!split.ok) return split;
-  const c = chooseFlows(split.value, split.value.warnings, name, o);
+  const r = await readForConversion(path, opts);
+  if (!r.ok) return r;
+  const { o, name, split } = r.value;
+  const c = chooseFlows(split, split.warnings, name, o);
   if (!c.ok) return c;
   const { group, warnings } = c.value;
-  const all = split.value.flows;
+  const all = split.flows;
   if (!group) {
     const flow = c.value.flow!;
     return ok({
