@@ -23,6 +23,12 @@ export function expandPorts(ports: PortsAst | null, side: 'src' | 'dst'): Array<
   return out;
 }
 
+/** A live TS val in script terms, rebased on `base` (the first script/live pair seen); as it is without one. */
+export function rebaseTsVal(base: { script: number; live: number } | null, liveVal: number): number {
+  if (!base) return liveVal >>> 0;
+  return (base.script + liveVal - base.live) >>> 0;
+}
+
 export class Flow {
   /** The remote (tool's) port, or null until known. */
   remotePort: number | null;
@@ -77,8 +83,7 @@ export class Flow {
   }
   /** A live TS val in script terms (rebased on the first one seen). */
   scriptTsVal(liveVal: number): number {
-    if (!this.tsBase) return liveVal >>> 0;
-    return (this.tsBase.script + liveVal - this.tsBase.live) >>> 0;
+    return rebaseTsVal(this.tsBase, liveVal);
   }
 
   // Sequence numbers as packetdrill (and tcpdump) write them: on a packet

@@ -1,13 +1,16 @@
 // Outbound matching: a live segment against the script packet, field by
 // field in packetdrill's order, with packetdrill's wording:
 //   live packet field tcp_seq: expected: 1 (0x1) vs actual: 2 (0x2)
+// Comparing changes nothing: matchOutbound returns the difference and what
+// the segment taught (its TS val mapping), and the caller keeps that on the
+// flow (keepLearned).
 
-import type { IcmpPacketAst, PortsAst, TcpOptionAst, TcpPacketAst, UdpPacketAst } from '../script/ast.js';
+import type { IcmpPacketAst, PortsAst, TcpPacketAst, UdpPacketAst } from '../script/ast.js';
 import { icmpCode, icmpName } from './icmp-names.js';
 import { ACK, SYN } from '../packet/tcp.js';
 import { paddedOptionsLength, type TcpOption } from '../packet/tcp-options.js';
 import type { RunConfig } from './config.js';
-import type { Flow } from './flow.js';
+import { rebaseTsVal, type Flow } from './flow.js';
 import type { LiveSegment } from './live.js';
 import { ECN_CODEPOINTS, flagsFromLetters, lettersFromFlags, TCP_FLAGS, wireOption } from './packet-map.js';
 import { renderOptions, scriptOptionsText, type OptionText } from './render.js';
@@ -28,8 +31,33 @@ function scriptWireOptions(p: TcpPacketAst): TcpOption[] | null {
   return (p.options ?? []).map(wireOption);
 }
 
+/** What comparing a live segment learned about its flow, for the caller to keep. */
+export interface Learned {
+  /** Script TS val → the kernel's live TS val, for each timestamp option compared (Flow.recordTs). */
+  tsVals: Array<{ script: number; live: number }>;
+}
+
+/** The outcome of comparing a live segment with the script packet. */
+export interface OutboundMatch {
+  /** The first difference in packetdrill's words, or null when they match. */
+  mismatch: string | null;
+  /** What the segment taught, whether or not it matched (see keepLearned). */
+  learned: Learned;
+}
+
+/** Keep on the flow what a compare learned: the TS val mappings, in the order they were seen. */
+export function keepLearned(flow: Flow, learned: Learned): void {
+  for (const ts of learned.tsVals) flow.recordTs(ts.script, ts.live);
+}
+
+/** A live TS val in script terms, counting a mapping this compare learned and the flow does not hold yet (as Flow.scriptTsVal will once it is kept). */
+function scriptTsVal(flow: Flow, learned: Learned, liveVal: number): number {
+  const first = learned.tsVals[0];
+  return rebaseTsVal(flow.tsBase ?? (first ? { script: first.script >>> 0, live: first.live >>> 0 } : null), liveVal);
+}
+
 /** Compare options in lockstep; TS val is rebased, ecr is not checked (packetdrill's rules). */
-function compareOptions(expected: TcpOption[], actual: TcpOption[], flow: Flow, cfg: RunConfig): string | null {
+function compareOptions(expected: TcpOption[], actual: TcpOption[], flow: Flow, cfg: RunConfig, learned: Learned): string | null {
   if (expected.length !== actual.length) return 'bad outbound TCP options';
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i]!;
@@ -42,10 +70,10 @@ function compareOptions(expected: TcpOption[], actual: TcpOption[], flow: Flow, 
         break;
       case 'timestamp': {
         const av = a as Extract<TcpOption, { kind: 'timestamp' }>;
-        flow.recordTs(e.val, av.val);
+        learned.tsVals.push({ script: e.val, live: av.val });
         const tick = cfg.tsTickUsecs ?? 0;
         if (tick > 0) {
-          const diff = Math.abs(((flow.scriptTsVal(av.val) - e.val) | 0));
+          const diff = Math.abs(((scriptTsVal(flow, learned, av.val) - e.val) | 0));
           if (diff * tick > cfg.toleranceUsecs) return `bad outbound TCP timestamp value, tolerance ${cfg.toleranceUsecs}`;
         }
         break;
@@ -86,10 +114,16 @@ function compareOptions(expected: TcpOption[], actual: TcpOption[], flow: Flow, 
 }
 
 /**
- * The first difference between the script packet and the live segment, in
- * packetdrill's order, or null when they match. Records TS val mappings.
+ * Compare the live segment with the script packet, in packetdrill's order:
+ * the first difference (null when they match) and what the segment taught
+ * about the flow. The flow is read, never changed.
  */
-export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg: RunConfig): string | null {
+export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg: RunConfig): OutboundMatch {
+  const learned: Learned = { tsVals: [] };
+  return { mismatch: firstDifference(p, seg, flow, cfg, learned), learned };
+}
+
+function firstDifference(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg: RunConfig, learned: Learned): string | null {
   const t = seg.tcp!;
   const ip = seg.ip;
   const wantOpts = scriptWireOptions(p);
@@ -138,7 +172,7 @@ export function matchOutbound(p: TcpPacketAst, seg: LiveSegment, flow: Flow, cfg
   m = field('tcp_urg_ptr', p.urg ?? 0, t.urgentPointer);
   if (m) return m;
   if (wantOpts !== null) {
-    m = compareOptions(wantOpts, t.options, flow, cfg);
+    m = compareOptions(wantOpts, t.options, flow, cfg, learned);
     if (m) return m;
   }
   if (t.payload.length !== p.seq.len) {

@@ -7,7 +7,7 @@ import type { PacketEvent, TcpPacketAst } from '../script/ast.js';
 import { timerMs } from './clock.js';
 import { expandPorts, type Flow } from './flow.js';
 import { buildStandInOutbound } from './inbound.js';
-import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
+import { keepLearned, matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfOther, viewOfScript, type LiveSegment } from './match.js';
 import { secs } from './render.js';
 import { decodeLive } from './live.js';
 import { ACK, ECE, SYN } from '../packet/tcp.js';
@@ -186,7 +186,14 @@ export async function runOutbound(s: RunState, ev: PacketEvent): Promise<void> {
     const { seg, error: gathered } = await gatherFragments(s, got.seg, flow, pkt.seq.len, deadline);
     const actual = s.clock.toUsecs(seg.timeNs);
     last = actual;
-    const mismatch = gathered ?? matchOutbound(pkt, seg, flow, s.cfg);
+    let mismatch = gathered;
+    if (mismatch === null) {
+      const compared = matchOutbound(pkt, seg, flow, s.cfg);
+      // What the segment taught (its TS val) is kept whether or not it
+      // matched: the failure shows the live packet in script terms.
+      keepLearned(flow, compared.learned);
+      mismatch = compared.mismatch;
+    }
     const liveView = viewOfLive(seg, flow, actual, !!pkt.ports);
     const due = dueFor(flow);
     const terr = mismatch ? null : timingError(s.cfg, due, actual, 'outbound packet', ev);

@@ -16,7 +16,7 @@ import { FdTable, type Syscalls } from './calls.js';
 import { prepareCall } from './syscall-table.js';
 import type { PacketView, Verdict } from './verdict.js';
 import { buildInbound, buildInboundIcmp, buildInboundUdp, type LinkAddrs } from './inbound.js';
-import { matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfScript, type LiveSegment } from './match.js';
+import { keepLearned, matchOutbound, matchOutboundIcmp, matchOutboundUdp, viewOfLive, viewOfLiveOther, viewOfScript, type LiveSegment } from './match.js';
 import { renderPacket } from './render.js';
 import { decodeLive } from './live.js';
 import { KERNEL_CALLS } from './kernel-calls.js';
@@ -75,7 +75,7 @@ export class Engine {
         const seg = decodeLive(built.value, 0n);
         if (seg === null || typeof seg === 'string') continue;
         if (p.kind === 'tcp') {
-          matchOutbound(p, seg, flow, this.s.cfg);
+          keepLearned(flow, matchOutbound(p, seg, flow, this.s.cfg).learned);
           renderPacket(viewOfLive(seg, flow, 0));
           renderPacket(viewOfScript(p, 0));
         } else {
