@@ -1,7 +1,8 @@
-// The engine without a kernel: fake calls (every call succeeds at once,
-// socket() returns 3) and a fake wire whose "kernel" answers a SYN with a
-// SYN-ACK after a chosen delay. Matching, failure wording and the timing rule
-// run as on the live kernel, in milliseconds.
+// The engine without a kernel: fake calls (every call succeeds, at once or
+// after a chosen cost; socket() returns 3) and a fake wire whose "kernel"
+// answers a SYN with a SYN-ACK after a chosen delay, or as the SYN goes.
+// Matching, failure wording and the timing rules run as on the live kernel,
+// in milliseconds.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +34,21 @@ interface FakeKernel {
   delayMs: number;
   /** What the SYN-ACK acknowledges, relative to the SYN's seq (1 is right). */
   ackOffset?: number;
+  /** Answer as the SYN goes, at its very time (delayMs is then not used). */
+  atOnce?: boolean;
+  /** What putting a frame on the wire costs (µs, spent before the frame's time is taken). */
+  sendUsecs?: number;
+  /** What a call costs (µs, spent before it returns), by op. */
+  callUsecs?: Record<string, number>;
 }
 
 const now = (): bigint => process.hrtime.bigint();
+
+/** Keep the CPU for `usecs`, as a slow link or call would. */
+function spin(usecs: number): void {
+  const end = now() + BigInt(Math.round(usecs * 1000));
+  while (now() < end);
+}
 
 /** `toleranceUsecs`: wide where the test is not about timing, so a loaded machine (the suite runs files in parallel) does not fail it. */
 async function run(text: string, kernel: FakeKernel, toleranceUsecs = 25_000): Promise<{ verdict: Verdict; sent: number }> {
@@ -47,7 +60,11 @@ async function run(text: string, kernel: FakeKernel, toleranceUsecs = 25_000): P
   const real = loadSyscalls() as unknown as Syscalls;
   const sys: Syscalls = {
     ...real,
-    invoke: (op) => ({ ret: op === 'socket' ? 3 : 0, errno: 0, startNs: now(), endNs: now() }),
+    invoke: (op) => {
+      const startNs = now();
+      spin(kernel.callUsecs?.[op] ?? 0);
+      return { ret: op === 'socket' ? 3 : 0, errno: 0, startNs, endNs: now() };
+    },
     invokeAsync: (op) => Promise.resolve({ ret: op === 'socket' ? 3 : 0, errno: 0, startNs: now(), endNs: now() }),
   };
   let sent = 0;
@@ -55,10 +72,12 @@ async function run(text: string, kernel: FakeKernel, toleranceUsecs = 25_000): P
   const wire: EngineWire = {
     send(frame) {
       sent++;
-      const seg = decodeLive(frame, now());
+      spin(kernel.sendUsecs ?? 0);
+      const at = now();
+      const seg = decodeLive(frame, at);
       if (seg && typeof seg !== 'string' && seg.tcp && (seg.tcp.flags & (tcp.SYN | tcp.ACK)) === tcp.SYN) {
         const syn = seg.tcp;
-        setTimeout(() => {
+        const answer = (): void => {
           const reply = encodeTcpFrame({
             srcMac: KERNEL_MAC,
             dstMac: WIRE_MAC,
@@ -76,11 +95,13 @@ async function run(text: string, kernel: FakeKernel, toleranceUsecs = 25_000): P
             },
           });
           if (!reply.ok) throw new Error(reply.error);
-          const live = decodeLive(reply.value, now());
+          const live = decodeLive(reply.value, kernel.atOnce ? at : now());
           if (live && typeof live !== 'string') engine!.onCaptured(live);
-        }, kernel.delayMs);
+        };
+        if (kernel.atOnce) answer();
+        else setTimeout(answer, kernel.delayMs);
       }
-      return now();
+      return at;
     },
   };
   engine = new Engine(file, script, config, sys, wire, { kernelMac: KERNEL_MAC, wireMac: WIRE_MAC });
@@ -112,5 +133,56 @@ describe.skipIf(!nativeAvailable())('Engine with a fake wire and fake calls', ()
   it('a window of 20-60 ms takes the SYN-ACK 30 ms late', async () => {
     const { verdict } = await run(LISTENER.replace('+0 > S.', '+0.02~+0.06 > S.'), { delayMs: 30 });
     expect(verdict.failures).toEqual([]);
+  });
+});
+
+// The timing rules, pinned where they differ from a plain "previous event
+// plus offset": a flood takes the tool time to send (here 0.5 ms a frame),
+// and the rules say what is due when after it.
+const FLOOD = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 100) = 0
++0 < 41000..41019>8080 S 0:0(0) win 1000 <mss 1460>
+`;
+
+describe.skipIf(!nativeAvailable())('Engine timing rules, with a fake wire', () => {
+  const entries = (v: Verdict, line: number, kind: string) => v.trace.filter((t) => t.line === line && t.kind === kind);
+
+  it('an inbound packet after a flood is due that long after the flood’s last packet, not after the flood’s script time', async () => {
+    const { verdict } = await run(`${FLOOD}+0.01 < 42000>8080 S 0:0(0) win 1000 <mss 1460>\n`, { delayMs: 0, sendUsecs: 500 });
+    expect(verdict.failures).toEqual([]);
+    const flood = entries(verdict, 4, 'inbound');
+    expect(flood).toHaveLength(20);
+    const last = flood[flood.length - 1]!.timeUsecs;
+    // Sending the flood took 19 frames × 0.5 ms at least after its first.
+    expect(last - flood[0]!.timeUsecs).toBeGreaterThanOrEqual(19 * 500);
+    const [next] = entries(verdict, 5, 'inbound');
+    expect(next!.expectedUsecs).toBe(last + 10_000);
+  });
+
+  it('each answer to a flood is due after its own flow’s packet (the first ones come while the flood still goes)', async () => {
+    // At 4 ms tolerance: due after the flood's last packet (9.5 ms after the
+    // first), the first answers would be timing errors.
+    const { verdict } = await run(`${FLOOD}+0 > 8080>41000..41019 S. 0:0(0) ack 1 <mss 1460>\n`, { delayMs: 0, atOnce: true, sendUsecs: 500 }, 4000);
+    expect(verdict.failures).toEqual([]);
+    const sentAt = new Map(entries(verdict, 4, 'inbound').map((t) => [t.packet!.srcPort, t.timeUsecs]));
+    const answers = entries(verdict, 5, 'outbound');
+    expect(answers).toHaveLength(20);
+    for (const a of answers) expect(a.expectedUsecs).toBeCloseTo(sentAt.get(a.packet!.dstPort)!, 3);
+    const spread = Math.max(...sentAt.values()) - Math.min(...sentAt.values());
+    expect(spread).toBeGreaterThan(4000);
+  });
+
+  it('an inbound packet that cannot go at its time (a call before it took 30 ms) is a timing error, in packetdrill’s words', async () => {
+    const text = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
+0.010 < S 0:0(0) win 1000 <mss 1460>
+`;
+    const { verdict } = await run(text, { delayMs: 0, callUsecs: { listen: 30_000 } }, 4000);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.failures).toHaveLength(1);
+    expect(verdict.failures[0]).toMatchObject({ kind: 'timing', span: { line: 4 } });
+    expect(verdict.failures[0]!.message).toMatch(/^timing error: expected inbound packet at 0\.010000 sec but happened at 0\.0[3-9]\d* sec; tolerance 0\.004000 sec$/);
   });
 });

@@ -32,7 +32,7 @@ function synSeen(p: TcpPacketAst): SynSeen {
 }
 
 /** Put a frame on the wire; a frame the link refuses fails the script's line. */
-export function inject(s: RunState, ev: PacketEvent, frame: Uint8Array): bigint {
+function inject(s: RunState, ev: PacketEvent, frame: Uint8Array): bigint {
   try {
     return s.wire.send(frame);
   } catch (e) {
