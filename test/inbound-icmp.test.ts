@@ -7,18 +7,13 @@ import { DEFAULTS, type RunConfig } from '../src/engine/config.js';
 import { Flows } from '../src/engine/flow.js';
 import { buildInboundIcmp } from '../src/engine/inbound.js';
 import { decodeFrame } from '../src/packet/frame.js';
-import { parseScript } from '../src/script/parse.js';
-import type { IcmpPacketAst, PacketEvent } from '../src/script/ast.js';
+import { scriptPacketOf } from './fixtures/packets.js';
+import type { IcmpPacketAst } from '../src/script/ast.js';
 
 const link = { kernelMac: '02:70:6b:00:00:01', wireMac: '02:70:6b:00:00:02' };
 const cfg: RunConfig = { ...DEFAULTS };
 
-function icmpPacket(line: string): IcmpPacketAst {
-  const parsed = parseScript(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n${line}\n`, 'i.pkt');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  const ev = parsed.value.events.find((e) => e.kind === 'packet') as PacketEvent;
-  return ev.packet as IcmpPacketAst;
-}
+const icmpPacket = (line: string): IcmpPacketAst => scriptPacketOf(line) as IcmpPacketAst;
 
 const defaults = FLOW_DEFAULTS;
 const connectedFlow = () => connectedFlowIn(new Flows(defaults, 1));

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { FLOW_DEFAULTS, connectedFlowIn } from './fixtures/flows.js';
+import { scriptPacketOf } from './fixtures/packets.js';
 import { DEFAULTS, type RunConfig } from '../src/engine/config.js';
 import { Flows, type Flow } from '../src/engine/flow.js';
 import { decodeLive, type LiveSegment } from '../src/engine/live.js';
@@ -12,17 +13,11 @@ import { KERNEL_MAC, WIRE_MAC } from '../src/link/macs.js';
 import { encodeTcpFrame } from '../src/packet/frame.js';
 import type { TcpOption } from '../src/packet/tcp-options.js';
 import * as tcp from '../src/packet/tcp.js';
-import type { PacketEvent, TcpPacketAst } from '../src/script/ast.js';
-import { parseScript } from '../src/script/parse.js';
+import type { TcpPacketAst } from '../src/script/ast.js';
 
 const cfg: RunConfig = { ...DEFAULTS };
 
-function scriptPacket(line: string): TcpPacketAst {
-  const parsed = parseScript(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n${line}\n`, 'm.pkt');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  const ev = parsed.value.events.find((e) => e.kind === 'packet') as PacketEvent;
-  return ev.packet as TcpPacketAst;
-}
+const scriptPacket = (line: string): TcpPacketAst => scriptPacketOf(line) as TcpPacketAst;
 
 /** The kernel's SYN-ACK on the flow (ack 1 in script terms), with these options. */
 function synAck(flow: Flow, options: TcpOption[]): LiveSegment {
