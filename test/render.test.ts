@@ -231,7 +231,8 @@ describe.skipIf(!hasTshark())('rendered pcaps and tshark', () => {
         fs.writeFileSync(file, pcap);
         const env = { ...process.env, HOME: dir };
         const checks = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
-        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env });
+        // -V of a flood's render is large (syn-flood-1000.pkt: 11.7 MB), past spawnSync's 1 MB default.
+        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env, maxBuffer: 256 << 20 });
         expect(v.status, v.stderr).toBe(0);
         expect(v.stdout).not.toMatch(/malformed|checksum status: bad/i);
         const expert = spawnSync('tshark', ['-r', file, '-q', '-z', 'expert', ...checks], { encoding: 'utf8', env });
