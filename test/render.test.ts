@@ -10,7 +10,7 @@ import { applyOption, finishConfig, newConfig } from '../src/engine/options.js';
 import { decodeFrame } from '../src/packet/frame.js';
 import * as tcp from '../src/packet/tcp.js';
 import { decodePcap } from '../src/pcap/read.js';
-import { RENDER_ANCHOR, RENDER_LOCAL_ISN, renderScript, renderScriptToPcap } from '../src/pcap/render.js';
+import { RENDER_ANCHOR, RENDER_LOCAL_ISN, renderScript, renderScriptToPcap } from '../src/tools/render.js';
 import { KERNEL_MAC, WIRE_MAC } from '../src/sandbox/network.js';
 import { parseScript } from '../src/script/parse.js';
 

@@ -87,8 +87,8 @@ import {
   type FlowSegments,
   type TcpFlow,
   type TraceFlows,
-} from './flows.js';
-import type { PcapTrace } from './read.js';
+} from '../pcap/flows.js';
+import type { PcapTrace } from '../pcap/read.js';
 
 export interface PcapToPktOptions {
   /** 1-based flow number (Wireshark's tcp.stream + 1). Default: the first flow (with `port`, the first on that port). */
