@@ -21,7 +21,7 @@ import { runScriptFile, type RunOptions, type RunResult } from '../runner.js';
 import { pcapFileToPktParts, type PcapToPktOptions, type PcapToPktParts } from './pcap2pkt.js';
 import { MAX_SCRIPT_BYTES } from '../script/source.js';
 import { formatFailure } from '../report/text.js';
-import type { CommandEvent, Event, EventTime, PointTime, Script, Span } from '../script/ast.js';
+import { NO_SPAN, type CommandEvent, type Event, type EventTime, type PointTime, type Script } from '../script/ast.js';
 import { parseScript } from '../script/parse.js';
 import { printScript } from '../script/print.js';
 
@@ -116,8 +116,6 @@ function againstServer(text: string, packetOfLine: ReadonlyMap<number, number>, 
   });
   return { text: printScript({ ...script, events }), packetOfLine: remapped };
 }
-
-const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 /** `16 MiB`, `34.3 MiB`, `900 bytes`. */
 function size(bytes: number): string {
