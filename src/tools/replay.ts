@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { runScriptFile, type RunOptions, type RunResult } from '../runner.js';
 import { pcapFileToPktParts, type PcapToPktOptions, type PcapToPktParts } from './pcap2pkt.js';
 import { MAX_SCRIPT_BYTES } from '../script/source.js';
-import { formatFailure } from '../report/text.js';
+import { formatFailureAt } from '../report/text.js';
 import { NO_SPAN, type CommandEvent, type Event, type EventTime, type PointTime, type Script } from '../script/ast.js';
 import { parseScript } from '../script/parse.js';
 import { printScript } from '../script/print.js';
@@ -174,8 +174,7 @@ export async function replayTrace(trace: string, opts: ReplayOptions = {}): Prom
         const pkt = line !== undefined ? packetOfLine.get(line) : undefined;
         const where = pkt !== undefined ? `${trace}: packet ${pkt}` : line !== undefined ? `${trace}: ${script}${line}` : trace;
         // packetdrill's text, with the trace's packet number for the script line.
-        const failure = formatFailure(file, f);
-        messages.push(failure.replace(line !== undefined ? `${file}:${line}` : file, where));
+        messages.push(formatFailureAt(where, f));
       }
       break;
     }
