@@ -230,14 +230,16 @@ describe.skipIf(!hasTshark())('rendered pcaps and tshark', () => {
         const file = path.join(dir, 'x.pcap');
         fs.writeFileSync(file, pcap);
         const env = { ...process.env, HOME: dir };
+        // `-V` of syn-flood-1000's 2 000 frames is 12 MB: past spawnSync's 1 MB, tshark's stdout is closed and it exits 2.
+        const maxBuffer = 256 * 1024 * 1024;
         const checks = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
-        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env });
+        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env, maxBuffer });
         expect(v.status, v.stderr).toBe(0);
         expect(v.stdout).not.toMatch(/malformed|checksum status: bad/i);
-        const expert = spawnSync('tshark', ['-r', file, '-q', '-z', 'expert', ...checks], { encoding: 'utf8', env });
+        const expert = spawnSync('tshark', ['-r', file, '-q', '-z', 'expert', ...checks], { encoding: 'utf8', env, maxBuffer });
         expect(expert.status, expert.stderr).toBe(0);
         expect(expert.stdout).not.toMatch(/Malformed|Checksum|^Errors/im);
-        const count = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env });
+        const count = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env, maxBuffer });
         // One record per packet, and per port of a flood's range.
         const expected = script.events.reduce((n, e) => {
           if (e.kind !== 'packet' || e.packet.kind !== 'tcp') return n;
