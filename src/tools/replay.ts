@@ -167,12 +167,15 @@ export async function replayTrace(trace: string, opts: ReplayOptions = {}): Prom
       ran++;
       last = { result, script: text };
       if (result.status === 'pass') continue;
-      const script = parts.count > 1 ? `replay script (part ${k + 1} of ${parts.count}: ${parts.describe(k)}) line ` : 'replay script line ';
-      if (result.status === 'error') messages.push(`${trace}: ${(result.error ?? '').replace(`${file}:`, script)}`);
+      const script = parts.count > 1 ? `replay script (part ${k + 1} of ${parts.count}: ${parts.describe(k)})` : 'replay script';
+      if (result.status === 'error') {
+        const at = result.errorLine !== undefined ? `${script} line ${result.errorLine}` : script;
+        messages.push(`${trace}: ${at}: ${result.errorMessage ?? result.error ?? ''}`);
+      }
       for (const f of result.verdict?.failures ?? []) {
         const line = f.span?.line;
         const pkt = line !== undefined ? packetOfLine.get(line) : undefined;
-        const where = pkt !== undefined ? `${trace}: packet ${pkt}` : line !== undefined ? `${trace}: ${script}${line}` : trace;
+        const where = pkt !== undefined ? `${trace}: packet ${pkt}` : line !== undefined ? `${trace}: ${script} line ${line}` : trace;
         // packetdrill's text, with the trace's packet number for the script line.
         messages.push(formatFailureAt(where, f));
       }
