@@ -10,9 +10,9 @@ import { ALL_IP_VERSIONS, collectScripts, corpusJobs, runCorpus, shardJobs, type
 import { formatResult, formatSummary, formatTrace } from './report/text.js';
 import { formatHtml, formatJson, formatJunit, formatTap } from './report/index.js';
 import { prepareScript } from './runner.js';
-import { pcapFileToPkt } from './pcap/pcap2pkt.js';
-import { renderScriptToPcap } from './pcap/render.js';
-import { replayTrace } from './pcap/replay.js';
+import { pcapFileToPkt } from './tools/pcap2pkt.js';
+import { renderScriptToPcap } from './tools/render.js';
+import { replayTrace } from './tools/replay.js';
 import { findOption, OPTIONS } from './engine/options.js';
 import { closest } from './script/known.js';
 import { probeCommand, PROBE_USAGE } from './probe/cli.js';

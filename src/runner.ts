@@ -16,7 +16,7 @@ import { KERNEL_CALLS } from './engine/kernel-calls.js';
 import { native, nativeAvailable } from './syscalls/index.js';
 import { timerMs } from './engine/clock.js';
 import type { Expr, Script } from './script/ast.js';
-import { formatSourceError, type SourceError } from './script/errors.js';
+import { formatSourceError, formatSourceErrorMessage, sourceErrorWhere, type SourceError } from './script/errors.js';
 import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
 import type { TraceEntry, Verdict } from './engine/verdict.js';
@@ -32,6 +32,8 @@ export interface RunResult {
   error?: string;
   /** The script line `error` is about, when it is about one (reports take it from here, not from the text). */
   errorLine?: number;
+  /** `error` without the `file:line:col: ` it starts with (reports' headlines take it from here, not from the text). */
+  errorMessage?: string;
   verdict?: Verdict;
   /** What the script's process wrote to stderr (libpcap warnings, crashes). */
   stderr?: string;
@@ -78,7 +80,7 @@ export interface RunOptions {
 /** Whether every failure of a run is a timing error (and there is one). */
 export function failedOnTimingAlone(r: RunResult): boolean {
   const fs = r.status === 'fail' ? (r.verdict?.failures ?? []) : [];
-  return fs.length > 0 && fs.every((f) => f.message.startsWith('timing error:'));
+  return fs.length > 0 && fs.every((f) => f.kind === 'timing');
 }
 
 export interface PreparedScript {
@@ -88,40 +90,61 @@ export interface PreparedScript {
   config: RunConfig;
 }
 
-function errorResult(file: string, error: string, started: number, errorLine?: number): RunResult {
-  const r: RunResult = { file, status: 'error', error, durationMs: Date.now() - started };
-  if (errorLine !== undefined) r.errorLine = errorLine;
+/** An error's text (`where: message`) and its message alone; `line`: the script line it is about. */
+interface RunError {
+  readonly error: string;
+  readonly message: string;
+  readonly line?: number;
+}
+
+/** The error `message` at `where` (`a.pkt`, `a.pkt:3`, `a.pkt:3:12`). */
+function errorAt(where: string, message: string, line?: number): RunError {
+  return line === undefined ? { error: `${where}: ${message}`, message } : { error: `${where}: ${message}`, message, line };
+}
+
+/** Source errors, one after the other, about the first one's line. */
+function sourceErrors(errors: readonly SourceError[], source: string): RunError {
+  const [first, ...rest] = errors;
+  const more = rest.map((e) => `\n${formatSourceError(e, source)}`).join('');
+  const message = formatSourceErrorMessage(first!, source) + more;
+  return { error: `${sourceErrorWhere(first!)}: ${message}`, message, line: first!.span.line };
+}
+
+function errorResult(file: string, e: RunError, started: number): RunResult {
+  const r: RunResult = { file, status: 'error', error: e.error, errorMessage: e.message, durationMs: Date.now() - started };
+  if (e.line !== undefined) r.errorLine = e.line;
   return r;
 }
 
 /** Parse, check and configure a script; an error line on bad input. */
-export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | { ok: false; error: string; line?: number } {
+export function prepareScript(file: string, opts: RunOptions = {}): { ok: true; value: PreparedScript } | ({ ok: false } & RunError) {
   const read = readScriptSource(file);
-  if (!read.ok) return { ok: false, error: read.error };
+  if (!read.ok) return { ok: false, ...errorAt(file, read.error) };
   const source = read.value;
   const parsed = parseScript(source, file);
-  if (!parsed.ok) return { ok: false, error: formatSourceError(parsed.error, source), line: parsed.error.span.line };
+  if (!parsed.ok) return { ok: false, ...sourceErrors([parsed.error], source) };
   let problems: SourceError[];
   try {
     problems = checkScript(parsed.value, file);
   } catch (e) {
     // A checker bug still gives this file its own result line.
-    return { ok: false, error: `${file}:1:1: internal error in the checks: ${e instanceof Error ? e.message : String(e)}`, line: 1 };
+    return { ok: false, ...errorAt(`${file}:1:1`, `internal error in the checks: ${e instanceof Error ? e.message : String(e)}`, 1) };
   }
-  if (problems.length > 0) return { ok: false, error: problems.map((p) => formatSourceError(p, source)).join('\n'), line: problems[0]!.span.line };
+  if (problems.length > 0) return { ok: false, ...sourceErrors(problems, source) };
   const cfg = newConfig();
   const explicit = new Set<string>();
   for (const o of parsed.value.options) {
     const err = applyOption(cfg, o.name, o.value, explicit);
-    if (err) return { ok: false, error: formatSourceError({ file, span: o.span, message: err }, source), line: o.span.line };
+    if (err) return { ok: false, ...sourceErrors([{ file, span: o.span, message: err }], source) };
   }
   for (const o of opts.options ?? []) {
     const err = applyOption(cfg, o.name, o.value, explicit);
-    if (err) return { ok: false, error: `pktdrill: ${err}` };
+    // About the command line, not the file: the whole text is the message.
+    if (err) return { ok: false, error: `pktdrill: ${err}`, message: `pktdrill: ${err}` };
   }
   finishConfig(cfg, explicit);
   const unknown = unknownSymbols(parsed.value, file, cfg.defines);
-  if (unknown.length > 0) return { ok: false, error: unknown.map((p) => formatSourceError(p, source)).join('\n'), line: unknown[0]!.span.line };
+  if (unknown.length > 0) return { ok: false, ...sourceErrors(unknown, source) };
   if (opts.commandDir) cfg.commandDir = resolve(opts.commandDir);
   if (cfg.seed === 0) cfg.seed = (Math.random() * 2 ** 32) >>> 0;
   if (cfg.defaultRemotePort === 0) cfg.defaultRemotePort = 40000 + (cfg.seed % 20000);
@@ -261,7 +284,7 @@ async function runNotingSteal(file: string, opts: RunOptions): Promise<RunResult
   const before = stealMs();
   const r = await runScriptOnce(file, opts);
   const after = stealMs();
-  const timing = r.verdict?.failures.find((f) => f.message.startsWith('timing error:'));
+  const timing = r.verdict?.failures.find((f) => f.kind === 'timing');
   if (timing && before !== null && after !== null && after > before) {
     const note = `while this script ran, the machine lost ${after - before} ms of CPU time to its hypervisor (steal time, all CPUs): a late event may be the machine's, not the kernel's`;
     timing.detail = timing.detail ? `${timing.detail}\n${note}` : note;
@@ -286,7 +309,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
   const started = Date.now();
   const prep = prepareScript(file, opts);
   mark('parent: script checked');
-  if (!prep.ok) return errorResult(file, prep.error, started, prep.line);
+  if (!prep.ok) return errorResult(file, prep, started);
   if (opts.dryRun || (opts.options ?? []).some((o) => o.name === 'dry_run')) {
     return { file, status: 'pass', durationMs: Date.now() - started };
   }
@@ -312,7 +335,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
       }
       mark('parent: sandbox spawned');
     } catch (e) {
-      done(errorResult(file, `${file}: cannot start the sandbox: ${(e as Error).message}`, started));
+      done(errorResult(file, errorAt(file, `cannot start the sandbox: ${(e as Error).message}`), started));
       return;
     }
     let stderr = '';
@@ -368,7 +391,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
     }, timerMs(deadlineSecs * 1000));
     child.on('error', (e) => {
       clearTimeout(timer);
-      done(errorResult(file, `${file}: cannot start the sandbox: ${e.message}`, started));
+      done(errorResult(file, errorAt(file, `cannot start the sandbox: ${e.message}`), started));
     });
     const release = (): void => holdSandbox(child, false);
     let settled = false;
@@ -383,6 +406,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
         file,
         status: v.passed ? 'pass' : setup ? 'error' : 'fail',
         error: setup ? `${file}: ${setup.message}` : undefined,
+        errorMessage: setup?.message,
         verdict: v,
         stderr,
         pcap: v.pcap,
@@ -394,13 +418,11 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
       if (settled) return;
       const durationMs = Date.now() - started;
       if (timedOut) {
+        const late = at
+          ? errorAt(`${file}:${at.line}`, `script still running after its deadline of ${deadlineSecs} s, at ${at.what} (a call that never returns? set --deadline=N)`, at.line)
+          : errorAt(file, `script still running after its deadline of ${deadlineSecs} s (set --deadline=N)`);
         settle({
-          file,
-          status: 'error',
-          ...(at ? { errorLine: at.line } : {}),
-          error: at
-            ? `${file}:${at.line}: script still running after its deadline of ${deadlineSecs} s, at ${at.what} (a call that never returns? set --deadline=N)`
-            : `${file}: script still running after its deadline of ${deadlineSecs} s (set --deadline=N)`,
+          ...errorResult(file, late, started),
           verdict: {
             file,
             passed: false,
@@ -420,7 +442,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
         const why = /unshare|setpriv|chrt|mount/.test(last)
           ? `${last} (pktdrill needs root, or unprivileged user namespaces)`
           : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict${last ? `: ${last}` : ''}`;
-        settle(errorResult(file, `${file}: sandbox: ${why}`, started));
+        settle(errorResult(file, errorAt(file, `sandbox: ${why}`), started));
         return;
       }
       settle(fromVerdict(verdict));

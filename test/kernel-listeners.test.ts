@@ -115,7 +115,7 @@ describe('listenerStateFrom', () => {
 });
 
 // The live kernel: a namespace held open by a python3 process that builds a
-// veth wire (like the sandbox's), sets tcp_syncookies=1 there, makes
+// veth wire of its own, sets tcp_syncookies=1 there, makes
 // listeners, and fills their queues; this process reads the namespace through
 // /proc/<pid>/net and `nsenter -t <pid> -n ss`.
 const HOLDER = String.raw`

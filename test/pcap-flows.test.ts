@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLOW_LINK_TYPES, FlowSplitter, readFlows, splitFlows, type TraceFlows } from '../src/pcap/flows.js';
-import { pcapFileToPkt, pcapToPkt } from '../src/pcap/pcap2pkt.js';
+import { pcapFileToPkt, pcapToPkt } from '../src/tools/pcap2pkt.js';
 import { readPcap, scanPcap, scanPcapBytes, type PcapRecord } from '../src/pcap/read.js';
 import type { TcpOption } from '../src/packet/tcp-options.js';
 

@@ -8,15 +8,15 @@ import { encodeTcpFrame, encodeUdpFrame, type IpSpec } from '../src/packet/frame
 import * as tcp from '../src/packet/tcp.js';
 import type { TcpOption } from '../src/packet/tcp-options.js';
 import { describeSkipped, splitFlows } from '../src/pcap/flows.js';
-import { pcapFileToPkt, pcapFileToPktParts, pcapToPkt, type PcapToPktOptions } from '../src/pcap/pcap2pkt.js';
+import { pcapFileToPkt, pcapFileToPktParts, pcapToPkt, type PcapToPktOptions } from '../src/tools/pcap2pkt.js';
 import { decodePcap } from '../src/pcap/read.js';
-import { RENDER_ANCHOR, renderScriptToPcap } from '../src/pcap/render.js';
+import { RENDER_ANCHOR, renderScriptToPcap } from '../src/tools/render.js';
 import { encodePcap, type PcapRecordInput } from '../src/pcap/write.js';
 import type { Event, PacketEvent, Script, SyscallEvent } from '../src/script/ast.js';
 import { parseScript } from '../src/script/parse.js';
 import { flagsFromLetters } from '../src/engine/packet-map.js';
 import { runScriptFile } from '../src/runner.js';
-import { replayTrace } from '../src/pcap/replay.js';
+import { replayTrace } from '../src/tools/replay.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, 'fixtures', 'pcap2pkt');

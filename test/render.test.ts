@@ -10,7 +10,7 @@ import { applyOption, finishConfig, newConfig } from '../src/engine/options.js';
 import { decodeFrame } from '../src/packet/frame.js';
 import * as tcp from '../src/packet/tcp.js';
 import { decodePcap } from '../src/pcap/read.js';
-import { RENDER_ANCHOR, RENDER_LOCAL_ISN, renderScript, renderScriptToPcap } from '../src/pcap/render.js';
+import { RENDER_ANCHOR, RENDER_LOCAL_ISN, renderScript, renderScriptToPcap } from '../src/tools/render.js';
 import { KERNEL_MAC, WIRE_MAC } from '../src/sandbox/network.js';
 import { parseScript } from '../src/script/parse.js';
 
@@ -230,15 +230,16 @@ describe.skipIf(!hasTshark())('rendered pcaps and tshark', () => {
         const file = path.join(dir, 'x.pcap');
         fs.writeFileSync(file, pcap);
         const env = { ...process.env, HOME: dir };
+        // `-V` of syn-flood-1000's 2 000 frames is 12 MB: past spawnSync's 1 MB, tshark's stdout is closed and it exits 2.
+        const maxBuffer = 256 * 1024 * 1024;
         const checks = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
-        // -V of a flood's render is large (syn-flood-1000.pkt: 11.7 MB), past spawnSync's 1 MB default.
-        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env, maxBuffer: 256 << 20 });
+        const v = spawnSync('tshark', ['-r', file, '-V', ...checks], { encoding: 'utf8', env, maxBuffer });
         expect(v.status, v.stderr).toBe(0);
         expect(v.stdout).not.toMatch(/malformed|checksum status: bad/i);
-        const expert = spawnSync('tshark', ['-r', file, '-q', '-z', 'expert', ...checks], { encoding: 'utf8', env });
+        const expert = spawnSync('tshark', ['-r', file, '-q', '-z', 'expert', ...checks], { encoding: 'utf8', env, maxBuffer });
         expect(expert.status, expert.stderr).toBe(0);
         expect(expert.stdout).not.toMatch(/Malformed|Checksum|^Errors/im);
-        const count = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env });
+        const count = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env, maxBuffer });
         // One record per packet, and per port of a flood's range.
         const expected = script.events.reduce((n, e) => {
           if (e.kind !== 'packet' || e.packet.kind !== 'tcp') return n;

@@ -50,7 +50,7 @@ export function emitHeaderInto(
   return ETHERNET_HEADER_LEN;
 }
 
-/** The frame as bytes: header then payload. No padding to the 60-byte minimum is added (the NIC or veth does not need it). */
+/** The frame as bytes: header then payload. No padding to the 60-byte minimum is added (tun0 takes the IP packet alone; a pcap does not need it). */
 export function emit(fields: EthernetFrame): Uint8Array {
   const out = new Uint8Array(ETHERNET_HEADER_LEN + fields.payload.length);
   emitHeaderInto(fields, out, 0);

@@ -37,15 +37,8 @@ export interface IcmpMessage extends IcmpFields {
 }
 
 export function parse(bytes: Uint8Array): Result<IcmpMessage> {
-  if (bytes.length < ICMP_HEADER_LEN) return fail(`icmp: ${bytes.length} bytes is shorter than the 8-byte header`);
-  return ok({
-    type: bytes[0]!,
-    code: bytes[1]!,
-    checksum: (bytes[2]! << 8) | bytes[3]!,
-    checksumOk: sum16(bytes) === 0xffff,
-    restOfHeader: ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0,
-    payload: bytes.subarray(ICMP_HEADER_LEN),
-  });
+  const h = readHeader(bytes, 'icmp');
+  return h.ok ? ok({ ...h.value, checksumOk: sum16(bytes) === 0xffff }) : h;
 }
 
 /** Write header and body at `offset`, checksum computed; returns the message length. */
@@ -72,6 +65,18 @@ export function verifyChecksum(bytes: Uint8Array): boolean {
 /** The next-hop MTU of a "fragmentation needed" message (type 3 code 4), else null. */
 export function fragNeededMtu(m: IcmpFields): number | null {
   return m.type === ICMP_DEST_UNREACH && m.code === ICMP_FRAG_NEEDED ? m.restOfHeader & 0xffff : null;
+}
+
+/** @internal shared by icmpv6: type, code, checksum, rest of header, and the body after them. */
+export function readHeader(bytes: Uint8Array, layer: string): Result<IcmpFields & { checksum: number }> {
+  if (bytes.length < ICMP_HEADER_LEN) return fail(`${layer}: ${bytes.length} bytes is shorter than the 8-byte header`);
+  return ok({
+    type: bytes[0]!,
+    code: bytes[1]!,
+    checksum: (bytes[2]! << 8) | bytes[3]!,
+    restOfHeader: ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0,
+    payload: bytes.subarray(ICMP_HEADER_LEN),
+  });
 }
 
 /** @internal shared by icmpv6: type, code, zero checksum, rest of header. */

@@ -1,8 +1,8 @@
 /** ICMPv6 (RFC 4443): like ICMPv4 but checksummed over the IPv6 pseudo header. */
 import { IPPROTO_ICMPV6 } from './ip.js';
 import { finishChecksum, fold16, pseudoAddressSum, pseudoHeaderSum, sum16 } from './checksum.js';
-import { ICMP_HEADER_LEN, writeHeader, type IcmpFields } from './icmp.js';
-import { fail, ok, type Result } from './result.js';
+import { ICMP_HEADER_LEN, readHeader, writeHeader, type IcmpFields } from './icmp.js';
+import type { Result } from './result.js';
 
 export const ICMPV6_HEADER_LEN = ICMP_HEADER_LEN;
 
@@ -37,14 +37,7 @@ export interface Ipv6Pseudo {
 
 /** Checksum is not checked here (it needs the pseudo header): see `verifyChecksum`. */
 export function parse(bytes: Uint8Array): Result<Icmpv6Message> {
-  if (bytes.length < ICMPV6_HEADER_LEN) return fail(`icmpv6: ${bytes.length} bytes is shorter than the 8-byte header`);
-  return ok({
-    type: bytes[0]!,
-    code: bytes[1]!,
-    checksum: (bytes[2]! << 8) | bytes[3]!,
-    restOfHeader: ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0,
-    payload: bytes.subarray(ICMPV6_HEADER_LEN),
-  });
+  return readHeader(bytes, 'icmpv6');
 }
 
 /** Write header and body at `offset`, checksum computed from `pseudoAddrSum` (`sum16` over both IPv6 addresses). */

@@ -1,7 +1,7 @@
 /** IPv4 header (RFC 791). */
 import { ipv4FromBytes, writeIPv4 } from './addr.js';
 import { finishChecksum, sum16 } from './checksum.js';
-import { checkUint, fail, ok, type Result } from './result.js';
+import { checkUint, fail, ok, truncated, type Result } from './result.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
 
@@ -49,7 +49,7 @@ export function parse(bytes: Uint8Array): Result<Ipv4Packet> {
   if (headerLength > bytes.length) return fail(`ipv4: header length ${headerLength} > ${bytes.length} bytes available`);
   const totalLength = (bytes[2]! << 8) | bytes[3]!;
   if (totalLength < headerLength) return fail(`ipv4: total length ${totalLength} < header length ${headerLength}`);
-  if (totalLength > bytes.length) return fail(`ipv4: total length ${totalLength} > ${bytes.length} bytes available (truncated)`);
+  if (totalLength > bytes.length) return truncated(`ipv4: total length ${totalLength} > ${bytes.length} bytes available (truncated)`);
   const fragWord = (bytes[6]! << 8) | bytes[7]!;
   return ok({
     version: 4,

@@ -1,6 +1,6 @@
 /** IPv6 header (RFC 8200), walking extension headers to the upper-layer protocol. */
 import { ipv6FromBytes, writeIPv6 } from './addr.js';
-import { checkUint, fail, ok, type Result } from './result.js';
+import { checkUint, fail, ok, truncated, type Result } from './result.js';
 
 export const IPV6_HEADER_LEN = 40;
 
@@ -60,7 +60,7 @@ export function parse(bytes: Uint8Array): Result<Ipv6Packet> {
   if (version !== 6) return fail(`ipv6: version ${version}, expected 6`);
   const payloadLength = (bytes[4]! << 8) | bytes[5]!;
   if (IPV6_HEADER_LEN + payloadLength > bytes.length)
-    return fail(`ipv6: payload length ${payloadLength} > ${bytes.length - IPV6_HEADER_LEN} bytes available (truncated)`);
+    return truncated(`ipv6: payload length ${payloadLength} > ${bytes.length - IPV6_HEADER_LEN} bytes available (truncated)`);
   const payload = bytes.subarray(IPV6_HEADER_LEN, IPV6_HEADER_LEN + payloadLength);
   const nextHeader = bytes[6]!;
 
@@ -74,16 +74,16 @@ export function parse(bytes: Uint8Array): Result<Ipv6Packet> {
       case NEXT_HOP_BY_HOP:
       case NEXT_ROUTING:
       case NEXT_DEST_OPTS:
-        if (off + 2 > payload.length) return fail(`ipv6: extension header ${protocol} truncated`);
+        if (off + 2 > payload.length) return truncated(`ipv6: extension header ${protocol} truncated`);
         len = (payload[off + 1]! + 1) * 8;
         break;
       case NEXT_AH:
-        if (off + 2 > payload.length) return fail(`ipv6: extension header ${protocol} truncated`);
+        if (off + 2 > payload.length) return truncated(`ipv6: extension header ${protocol} truncated`);
         len = (payload[off + 1]! + 2) * 4;
         break;
       case NEXT_FRAGMENT: {
         len = 8;
-        if (off + len > payload.length) return fail(`ipv6: fragment header truncated`);
+        if (off + len > payload.length) return truncated(`ipv6: fragment header truncated`);
         const w = (payload[off + 2]! << 8) | payload[off + 3]!;
         fragment = {
           offset: w & 0xfff8,
@@ -95,7 +95,7 @@ export function parse(bytes: Uint8Array): Result<Ipv6Packet> {
       default:
         break walk;
     }
-    if (off + len > payload.length) return fail(`ipv6: extension header ${protocol} of ${len} bytes truncated`);
+    if (off + len > payload.length) return truncated(`ipv6: extension header ${protocol} of ${len} bytes truncated`);
     if (extensionHeaders === NO_EXTENSIONS) extensionHeaders = [];
     (extensionHeaders as number[]).push(protocol);
     protocol = payload[off]!;

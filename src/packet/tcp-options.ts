@@ -218,34 +218,16 @@ export function writeOptions(options: readonly TcpOption[], out: Uint8Array, off
         i += 10;
         break;
       case 'fastopen':
-        if (o.exp) {
-          out[i] = TCPOPT_EXP;
-          out[i + 1] = 4 + o.cookie.length;
-          out[i + 2] = TCPOPT_FASTOPEN_MAGIC >>> 8;
-          out[i + 3] = TCPOPT_FASTOPEN_MAGIC & 0xff;
-          out.set(o.cookie, i + 4);
-          i += 4 + o.cookie.length;
-        } else {
-          out[i] = TCPOPT_FASTOPEN;
-          out[i + 1] = 2 + o.cookie.length;
-          out.set(o.cookie, i + 2);
-          i += 2 + o.cookie.length;
-        }
+        i = o.exp ? putBytes(out, i, TCPOPT_EXP, o.cookie, FASTOPEN_EXP_MAGIC) : putBytes(out, i, TCPOPT_FASTOPEN, o.cookie);
         break;
       case 'md5':
-        out[i] = TCPOPT_MD5;
-        out[i + 1] = 2 + o.digest.length;
-        out.set(o.digest, i + 2);
-        i += 2 + o.digest.length;
+        i = putBytes(out, i, TCPOPT_MD5, o.digest);
         break;
       case 'unknown':
         checkUint('tcp option type', o.type, 0xff);
         if (o.type === TCPOPT_EOL || o.type === TCPOPT_NOP)
           throw new RangeError(`tcp option type ${o.type} is single-byte; use { kind: '${o.type ? 'nop' : 'eol'}' }`);
-        out[i] = o.type;
-        out[i + 1] = 2 + o.data.length;
-        out.set(o.data, i + 2);
-        i += 2 + o.data.length;
+        i = putBytes(out, i, o.type, o.data);
         break;
     }
   }
@@ -253,6 +235,21 @@ export function writeOptions(options: readonly TcpOption[], out: Uint8Array, off
   out.fill(endsWithEol ? TCPOPT_EOL : TCPOPT_NOP, i, offset + padded);
   return padded;
 }
+
+/** The experimental Fast Open option's first two bytes of data (RFC 7413's ExID). */
+const FASTOPEN_EXP_MAGIC = Uint8Array.of(TCPOPT_FASTOPEN_MAGIC >>> 8, TCPOPT_FASTOPEN_MAGIC & 0xff);
+
+/** An option of kind, length and bytes (`prefix`, then `data`) at `i`; the index after it. */
+function putBytes(out: Uint8Array, i: number, kind: number, data: Uint8Array, prefix: Uint8Array = NO_BYTES): number {
+  const length = 2 + prefix.length + data.length;
+  out[i] = kind;
+  out[i + 1] = length;
+  out.set(prefix, i + 2);
+  out.set(data, i + 2 + prefix.length);
+  return i + length;
+}
+
+const NO_BYTES = new Uint8Array(0);
 
 /** The option area as bytes, padded to a multiple of 4 (see the module comment). */
 export function emitOptions(options: readonly TcpOption[]): Uint8Array {

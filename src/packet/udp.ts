@@ -1,7 +1,7 @@
 /** UDP header (RFC 768; IPv6 rules from RFC 8200 §8.1). */
 import { IPPROTO_UDP } from './ip.js';
 import { finishChecksum, fold16, pseudoAddressSum, pseudoHeaderSum, sum16, type PseudoHeader } from './checksum.js';
-import { checkUint, fail, ok, type Result } from './result.js';
+import { checkUint, fail, ok, truncated, type Result } from './result.js';
 
 export const UDP_HEADER_LEN = 8;
 
@@ -23,7 +23,7 @@ export function parse(bytes: Uint8Array): Result<UdpDatagram> {
   if (bytes.length < UDP_HEADER_LEN) return fail(`udp: ${bytes.length} bytes is shorter than the 8-byte header`);
   const length = (bytes[4]! << 8) | bytes[5]!;
   if (length < UDP_HEADER_LEN) return fail(`udp: length ${length} < 8`);
-  if (length > bytes.length) return fail(`udp: length ${length} > ${bytes.length} bytes available (truncated)`);
+  if (length > bytes.length) return truncated(`udp: length ${length} > ${bytes.length} bytes available (truncated)`);
   return ok({
     srcPort: (bytes[0]! << 8) | bytes[1]!,
     dstPort: (bytes[2]! << 8) | bytes[3]!,

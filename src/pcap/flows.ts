@@ -236,7 +236,7 @@ function decodeRecord(linkType: number, frame: Uint8Array, origLen: number): Dec
   const version = ipBytes[0]! >>> 4;
   if (version !== 4 && version !== 6) return 'non-IP';
   const d = decodeIp(ipBytes);
-  if (!d.ok) return /truncated/.test(d.error) ? 'truncated' : 'malformed';
+  if (!d.ok) return d.truncated ? 'truncated' : 'malformed';
   const { ip, l4, fragment } = d.value;
   if (fragment) return 'IP fragment';
   if (l4.proto !== 'tcp') {

@@ -26,8 +26,6 @@ export {
   type PcapRecord,
   type PcapTrace,
 } from './read.js';
-export { pcapToPkt, pcapFileToPkt, type PcapToPktOptions, type PcapToPktOutput } from './pcap2pkt.js';
-export { renderScript, renderScriptToPcap, RENDER_ANCHOR, RENDER_LOCAL_ISN } from './render.js';
 export {
   splitFlows,
   readFlows,
@@ -44,4 +42,3 @@ export {
   type SplitOptions,
   type TraceFlows,
 } from './flows.js';
-export { replayTrace, withoutCalls, type ReplayOptions, type ReplayResult } from './replay.js';

@@ -33,7 +33,20 @@ const num = (v: number | number[] | undefined): number => (typeof v === 'number'
  * cell, coloured by what became of it: held by the queue, answered with a
  * cookie, dropped.
  */
-function queueSvg(title: string, d: Record<string, number | number[]>): string {
+/** One picture: the `<svg>` element's attributes and what is inside it (so the standalone image can place it without reading its text). */
+interface Picture {
+  readonly cls: string;
+  readonly width: number;
+  readonly height: number;
+  readonly label: string;
+  readonly body: string;
+}
+
+function svgOf(p: Picture): string {
+  return `<svg class="${p.cls}" width="${p.width}" height="${p.height}" role="img" aria-label="${p.label}">\n${p.body}\n</svg>`;
+}
+
+function queuePicture(title: string, d: Record<string, number | number[]>): Picture {
   const sent = num(d['sent']);
   const held = num(d['held']);
   const cookies = num(d['cookies']);
@@ -47,40 +60,49 @@ function queueSvg(title: string, d: Record<string, number | number[]>): string {
     rects.push(`<rect class="${cls}" x="${i * w}" y="18" width="${w - 2}" height="16"><title>${cls}</title></rect>`);
   }
   const legend = `${held} held${cookies ? `, ${cookies} cookies` : ''}${sent - held - cookies > 0 ? `, ${sent - held - cookies} dropped` : ''} of ${sent}${scale > 1 ? ` (a cell is ${scale.toFixed(1)})` : ''}`;
-  return `<svg class="queue" width="${Math.max(cells * w, 300)}" height="52" role="img" aria-label="${esc(title)}: ${esc(legend)}">
-<text x="0" y="12">${esc(title)}: ${esc(legend)}</text>
-${rects.join('\n')}
-</svg>`;
+  return {
+    cls: 'queue',
+    width: Math.max(cells * w, 300),
+    height: 52,
+    label: `${esc(title)}: ${esc(legend)}`,
+    body: `<text x="0" y="12">${esc(title)}: ${esc(legend)}</text>\n${rects.join('\n')}`,
+  };
 }
 
 /** The SYN-ACKs of one unanswered SYN on a time axis, in seconds. */
-function scheduleSvg(d: Record<string, number | number[]>): string {
+function schedulePicture(d: Record<string, number | number[]>): Picture {
   const at = Array.isArray(d['at']) ? d['at'] : [];
   const window = num(d['window']) || 1;
   const px = 600 / window;
   const ticks = at.map((t) => `<line class="synack" x1="${(t * px + 10).toFixed(1)}" y1="18" x2="${(t * px + 10).toFixed(1)}" y2="40"><title>SYN-ACK at ${t.toFixed(2)} s</title></line><text x="${(t * px + 12).toFixed(1)}" y="52">${t.toFixed(2)}</text>`);
-  return `<svg class="schedule" width="640" height="60" role="img" aria-label="SYN-ACKs at ${at.map((t) => t.toFixed(2)).join(', ')} s">
-<text x="0" y="12">SYN-ACKs of one SYN never ACKed, 0 to ${window} s</text>
-<line class="axis" x1="10" y1="40" x2="${(window * px + 10).toFixed(1)}" y2="40"/>
-${ticks.join('\n')}
-</svg>`;
+  return {
+    cls: 'schedule',
+    width: 640,
+    height: 60,
+    label: `SYN-ACKs at ${at.map((t) => t.toFixed(2)).join(', ')} s`,
+    body: [
+      `<text x="0" y="12">SYN-ACKs of one SYN never ACKed, 0 to ${window} s</text>`,
+      `<line class="axis" x1="10" y1="40" x2="${(window * px + 10).toFixed(1)}" y2="40"/>`,
+      ticks.join('\n'),
+    ].join('\n'),
+  };
 }
 
-function pictureList(r: ProbeReport): string[] {
+function pictureList(r: ProbeReport): Picture[] {
   const by = new Map(r.findings.map((f) => [f.id, f]));
-  const out: string[] = [];
+  const out: Picture[] = [];
   const syn = by.get('syn-queue-capacity');
-  if (syn?.data && syn.status === 'measured') out.push(queueSvg('SYN queue', syn.data));
+  if (syn?.data && syn.status === 'measured') out.push(queuePicture('SYN queue', syn.data));
   const acc = by.get('accept-queue-capacity');
-  if (acc?.data && acc.status === 'measured') out.push(queueSvg('accept queue', acc.data));
+  if (acc?.data && acc.status === 'measured') out.push(queuePicture('accept queue', acc.data));
   const sched = by.get('synack-schedule');
-  if (sched?.data && sched.status === 'measured') out.push(scheduleSvg(sched.data));
+  if (sched?.data && sched.status === 'measured') out.push(schedulePicture(sched.data));
   return out;
 }
 
 function pictures(r: ProbeReport): string {
   const out = pictureList(r);
-  return out.length ? `<div class="pictures">\n${out.join('\n')}\n</div>` : '';
+  return out.length ? `<div class="pictures">\n${out.map(svgOf).join('\n')}\n</div>` : '';
 }
 
 /** The HTML report's pictures as one standalone SVG image (for a README). */
@@ -88,9 +110,8 @@ export function formatProbeSvg(r: ProbeReport): string {
   const parts = pictureList(r);
   let y = 0;
   const placed = parts.map((p) => {
-    const h = Number(/height="(\d+)"/.exec(p)?.[1] ?? 60);
-    const g = `<g transform="translate(0 ${y})">${p.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '')}</g>`;
-    y += h + 8;
+    const g = `<g transform="translate(0 ${y})">\n${p.body}\n</g>`;
+    y += p.height + 8;
     return g;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="660" height="${y}" font-family="sans-serif" font-size="12">

@@ -92,19 +92,13 @@ export function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-/** `file:13:5: what` → `what` (only the prefix naming this file). */
-function stripWhere(file: string, error: string): string {
-  if (!error.startsWith(file + ':')) return error;
-  return error.slice(file.length + 1).replace(/^(\d+:)?(\d+:)?\s*/, '');
-}
-
 /** The headline of a result: [line, message] (message without the file prefix). */
 export function headline(r: ReportResult): { line: number | null; message: string | null } {
   if (r.status === 'skip') return { line: null, message: skipReason(r) };
   const f = failuresOf(r)[0];
   if (r.status === 'error' && r.error) {
     const line = r.errorLine ?? f?.span?.line ?? null;
-    return { line, message: stripWhere(r.file, r.error) };
+    return { line, message: r.errorMessage ?? r.error };
   }
   if (f) return { line: f.span?.line ?? null, message: f.message };
   if (r.status === 'fail' || r.status === 'error') return { line: null, message: r.error ?? null };

@@ -11,7 +11,11 @@ function packetLine(label: string, p: PacketView): string {
 
 /** packetdrill's shape: `file:line: message`, then the packets. */
 export function formatFailure(file: string, f: Failure): string {
-  const where = f.span ? `${file}:${f.span.line}` : file;
+  return formatFailureAt(f.span ? `${file}:${f.span.line}` : file, f);
+}
+
+/** `formatFailure` with its place said by the caller (replay: `trace.pcap: packet 7`). */
+export function formatFailureAt(where: string, f: Failure): string {
   const lines = [`${where}: ${f.message}`];
   if (f.scriptPacket) lines.push(packetLine('script', f.scriptPacket));
   if (f.actualPacket) lines.push(packetLine('actual', f.actualPacket));

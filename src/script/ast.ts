@@ -14,6 +14,9 @@ export interface Node {
   span: Span;
 }
 
+/** The span of a node the tool made rather than read (a converted trace, an added command): it has no source. */
+export const NO_SPAN: Span = Object.freeze({ line: 0, column: 0, endLine: 0, endColumn: 0 });
+
 // ---------------------------------------------------------------- times
 
 /** `0.100` absolute, `+0.1` relative to the previous event. */

@@ -23,7 +23,17 @@ export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
  * A very long message or source line is shown in part, around the column.
  */
 export function formatSourceError(e: SourceError, source?: string): string {
-  let head = `${e.file}:${e.span.line}:${e.span.column}: ${clip(e.message, MAX_MESSAGE)}`;
+  return `${sourceErrorWhere(e)}: ${formatSourceErrorMessage(e, source)}`;
+}
+
+/** Where a source error is: `a.pkt:3:12`. */
+export function sourceErrorWhere(e: SourceError): string {
+  return `${e.file}:${e.span.line}:${e.span.column}`;
+}
+
+/** `formatSourceError` without where: the message, then the source line and its caret. */
+export function formatSourceErrorMessage(e: SourceError, source?: string): string {
+  let head = clip(e.message, MAX_MESSAGE);
   if (e.expected) head += `; expected ${clip(e.expected, MAX_MESSAGE)}`;
   if (source === undefined) return head;
   const line = sourceLine(source, e.span.line);

@@ -101,10 +101,14 @@ export function printTime(t: EventTime): string {
 
 // ---------------------------------------------------------------- events
 
-/** One event: its time (when it has one) and what happens. */
-export function printEvent(e: Event): string {
+/**
+ * One event: its time (when it has one) and what happens. `timeWidth` pads
+ * the time to that many characters, so that a script's actions line up in a
+ * column (pcap2pkt's layout); the text reads back the same either way.
+ */
+export function printEvent(e: Event, timeWidth = 0): string {
   const action = printAction(e);
-  return e.time === null ? action : `${printTime(e.time)} ${action}`;
+  return e.time === null ? action : `${printTime(e.time).padEnd(timeWidth)} ${action}`;
 }
 
 function printAction(e: Event): string {

@@ -9,20 +9,20 @@ import { err, ok, type Result } from './errors.js';
 /** The largest script read: 16 MiB. */
 export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
 
-/** The text of a script file, or why it cannot be read (`file: is a directory`). */
+/** The text of a script file, or why it cannot be read (`is a directory`; the caller says which file). */
 export function readScriptSource(file: string, maxBytes = MAX_SCRIPT_BYTES): Result<string, string> {
   let fd: number;
   try {
     // Non-blocking, so that opening a FIFO with no writer returns at once.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    return err(`${file}: ${describe(e)}`);
+    return err(`${describe(e)}`);
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) return err(`${file}: is a directory`);
-    if (!st.isFile()) return err(`${file}: not a regular file`);
-    if (st.size > maxBytes) return err(`${file}: file is larger than ${mib(maxBytes)}`);
+    if (st.isDirectory()) return err(`is a directory`);
+    if (!st.isFile()) return err(`not a regular file`);
+    if (st.size > maxBytes) return err(`file is larger than ${mib(maxBytes)}`);
     // Read to the end, never more than the bound plus one byte (a file
     // may grow after fstat).
     const chunks: Buffer[] = [];
@@ -33,11 +33,11 @@ export function readScriptSource(file: string, maxBytes = MAX_SCRIPT_BYTES): Res
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
       total += n;
-      if (total > maxBytes) return err(`${file}: file is larger than ${mib(maxBytes)}`);
+      if (total > maxBytes) return err(`file is larger than ${mib(maxBytes)}`);
     }
     return ok(Buffer.concat(chunks, total).toString('utf8'));
   } catch (e) {
-    return err(`${file}: ${describe(e)}`);
+    return err(`${describe(e)}`);
   } finally {
     closeSync(fd);
   }

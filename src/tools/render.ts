@@ -35,7 +35,7 @@ import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
 import type { TcpOption } from '../packet/tcp-options.js';
 import { KERNEL_MAC, WIRE_MAC } from '../link/macs.js';
-import { encodePcap, type PcapRecordInput, type WallClockAnchor } from './write.js';
+import { encodePcap, type PcapRecordInput, type WallClockAnchor } from '../pcap/write.js';
 
 /** The kernel's ISN in a rendered trace. */
 export const RENDER_LOCAL_ISN = 0;

@@ -67,9 +67,16 @@
  * script (the tool maps its own); ports only as `--bind_port` /
  * `--connect_port` when not packetdrill's 8080, and on every packet of a
  * multi-flow script.
+ *
+ * The text is the printer's (src/script/print.ts), as for every script the
+ * tool writes: option lines, the init command, calls and packets are made
+ * as AST nodes and printed, each packet line tagged with its trace packet
+ * number (`packetOfLine`); only the header's comments are this module's own
+ * words. A packet's or call's node is made as its line is written and let
+ * go, so a script of half a million packets is never held as AST.
  */
 import { DEFAULTS } from '../engine/config.js';
-import { lettersFromFlags, renderOptions, type OptionText } from '../engine/render.js';
+import { ecnOf, lettersFromFlags } from '../engine/packet-map.js';
 import { fail, ok, type Result } from '../packet/result.js';
 import * as tcp from '../packet/tcp.js';
 import {
@@ -87,8 +94,20 @@ import {
   type FlowSegments,
   type TcpFlow,
   type TraceFlows,
-} from './flows.js';
-import type { PcapTrace } from './read.js';
+} from '../pcap/flows.js';
+import type { PcapTrace } from '../pcap/read.js';
+import {
+  NO_SPAN,
+  type Event,
+  type EventTime,
+  type Expr,
+  type IpAttrsAst,
+  type PacketEvent,
+  type SyscallEvent,
+  type TcpOptionAst,
+  type TcpPacketAst,
+} from '../script/ast.js';
+import { printEvent, printOption, printSeconds, printTime } from '../script/print.js';
 
 export interface PcapToPktOptions {
   /** 1-based flow number (Wireshark's tcp.stream + 1). Default: the first flow (with `port`, the first on that port). */
@@ -463,25 +482,32 @@ class PacketOfLine implements ReadonlyMap<number, number> {
   }
 }
 
-/** Where a packet line's text comes from when the script is written: the segment's flow. */
-interface PacketTexts {
-  /** The text of the flow's segment `i` (without its time). */
-  packetText(i: number): string;
+/**
+ * What makes a line's event when the script is written, from the line's two
+ * numbers: a flow makes its segment's packet (`a`: the segment's index), a
+ * `Call` a socket call (`a`: the fd, `b`: the count or result). Events are
+ * made one at a time as they are printed, so a big script never holds them
+ * all.
+ */
+interface EventMaker {
+  event(time: EventTime, a: number, b: number): Event;
 }
 
 /**
  * The script's events and notes, shared by the flows written into it. The
  * lines are kept column by column (a script of all flows to a listener has
- * a line per packet of the trace): a text (for a packet, the flow that
- * makes it when the script is written, and the segment's index in the
- * column `segments`), null for a blank line, and for an event its trace time
- * (µs), its packet and flow (0: none) and whether it is outbound.
+ * a line per packet of the trace): what makes the event and its two numbers
+ * (`EventMaker`), null for a blank line, and for an event its trace time
+ * (µs), its packet and flow (0: none) and whether it is outbound. The text
+ * is the printer's (src/script/print.ts): events are made as AST, printed,
+ * and each packet line tagged with its trace packet number.
  */
 class ScriptBody {
-  private readonly texts: Array<string | PacketTexts | null> = [];
+  private readonly makers: Array<EventMaker | null> = [];
   private readonly times = new Column((n) => new Float64Array(n));
   private readonly packets = new Column((n) => new Int32Array(n));
-  private readonly segments = new Column((n) => new Int32Array(n));
+  private readonly as = new Column((n) => new Int32Array(n));
+  private readonly bs = new Column((n) => new Int32Array(n));
   private readonly flows = new Column((n) => new Int32Array(n));
   private readonly outbound = new Column((n) => new Int32Array(n));
   private lastEventTime: number;
@@ -493,33 +519,35 @@ class ScriptBody {
     this.lastEventTime = startUsecs;
   }
 
-  /** A call (or any line of text) at `time`. */
-  event(time: number, text: string, from: EventSource = {}): void {
-    this.line(time, text, 0, from);
+  /** A call at `time` on `fd`, with its count or result `n`. */
+  call(time: number, call: Call, fd: number, n: number, from: EventSource = {}): void {
+    this.line(time, call, fd, n, from);
   }
 
-  /** Segment `segment` of a flow at `time`: its text is made when the script is written (`PacketTexts`). */
-  packet(time: number, texts: PacketTexts, segment: number, from: EventSource): void {
-    this.line(time, texts, segment, from);
+  /** Segment `segment` of a flow at `time`: its packet is made when the script is written. */
+  packet(time: number, flow: EventMaker, segment: number, from: EventSource): void {
+    this.line(time, flow, segment, 0, from);
   }
 
-  private line(time: number, text: string | PacketTexts, segment: number, from: EventSource): void {
-    this.texts.push(text);
+  private line(time: number, maker: EventMaker, a: number, b: number, from: EventSource): void {
+    this.makers.push(maker);
     this.times.push(time);
     this.packets.push(from.packet ?? 0);
-    this.segments.push(segment);
+    this.as.push(a);
+    this.bs.push(b);
     this.flows.push(from.flow ?? 0);
     this.outbound.push(from.outbound === true ? 1 : 0);
     this.lastEventTime = time;
   }
 
   blank(): void {
-    const n = this.texts.length;
-    if (n === 0 || this.texts[n - 1] === null) return;
-    this.texts.push(null);
+    const n = this.makers.length;
+    if (n === 0 || this.makers[n - 1] === null) return;
+    this.makers.push(null);
     this.times.push(0);
     this.packets.push(0);
-    this.segments.push(0);
+    this.as.push(0);
+    this.bs.push(0);
     this.flows.push(0);
     this.outbound.push(0);
   }
@@ -536,7 +564,7 @@ class ScriptBody {
   text(header: string[], opts: PcapToPktOptions): string {
     const lines = [...header];
     const init = initCommands(opts);
-    if (init.length > 0) lines.push(`\`${init.join('\n').replace(/`/g, '\\`')}\``);
+    if (init.length > 0) lines.push(printEvent({ kind: 'command', time: null, command: init.join('\n').replace(/`/g, '\\`'), span: NO_SPAN }));
     lines.push('');
 
     // Times: the first event at 0, then relative to the previous event. In a
@@ -544,38 +572,38 @@ class ScriptBody {
     // flow's last event but follows another flow's (a retransmission timer
     // firing) gets a window from the start instead: timers of different
     // flows fire in either order, and the previous line is no anchor for it.
-    const { texts, times, packets, segments, flows, outbound } = this;
-    let end = texts.length;
-    while (end > 0 && texts[end - 1] === null) end--;
+    const { makers, times, packets, as, bs, flows, outbound } = this;
+    let end = makers.length;
+    while (end > 0 && makers[end - 1] === null) end--;
     const speed = opts.speed ?? 1;
     const tolerance = opts.toleranceUsecs ?? 4000;
     const scaled = (usecs: number) => Math.max(0, Math.round(usecs / speed));
-    /** Each event's time text, in order (run twice: for the column's width, then for the lines; not kept). */
-    const eachTime = (fn: (i: number, time: string) => void): void => {
+    /** Each event's time, in order (run twice: for the column's width, then for the lines; not kept). */
+    const eachTime = (fn: (i: number, time: EventTime) => void): void => {
       let prev = -1;
       let start = 0;
       let lastWindowStart: number | null = null;
       const lastOfFlow = new Map<number, number>();
       for (let i = 0; i < end; i++) {
-        if (texts[i] === null) continue;
-        let time: string;
+        if (makers[i] === null) continue;
+        let time: EventTime;
         const t = times.at(i);
         const flow = flows.at(i);
         const anchor = flow === 0 ? undefined : lastOfFlow.get(flow);
         if (prev < 0) {
-          time = '0';
+          time = FIRST_TIME;
           start = t;
         } else if (outbound.at(i) && anchor !== undefined && flows.at(prev) !== flow && scaled(t - anchor) * TOLERANCE_SHARE > tolerance) {
           const at = scaled(t - start);
           const spread = Math.round(scaled(t - anchor) * TOLERANCE_SHARE);
           // Whole milliseconds, outward.
           const from = Math.max(0, Math.floor((at - spread) / 1000) * 1000, lastWindowStart ?? 0);
-          time = `${formatSeconds(from)}~${formatSeconds(Math.ceil((at + spread) / 1000) * 1000)}`;
+          time = { kind: 'range', start: absolute(from), end: absolute(Math.ceil((at + spread) / 1000) * 1000), span: NO_SPAN };
           lastWindowStart = from;
         } else {
-          time = `+${formatSeconds(scaled(t - times.at(prev)))}`;
+          time = { kind: 'relative', usecs: scaled(t - times.at(prev)), span: NO_SPAN };
+          lastWindowStart = null;
         }
-        if (!time.includes('~')) lastWindowStart = null;
         prev = i;
         if (flow !== 0) lastOfFlow.set(flow, t);
         fn(i, time);
@@ -583,9 +611,9 @@ class ScriptBody {
     };
     let width = 4;
     eachTime((_i, time) => {
-      if (time.length > width) width = time.length;
+      const length = printTime(time).length;
+      if (length > width) width = length;
     });
-    width++;
     const chunks: string[] = [];
     let line = lines.length;
     let next = 0;
@@ -601,16 +629,15 @@ class ScriptBody {
         line++;
         flush();
       }
-      const text = texts[i]!;
-      lines.push(`${time.padEnd(width)}${typeof text === 'string' ? text : text.packetText(segments.at(i))}`);
+      lines.push(printEvent(makers[i]!.event(time, as.at(i), bs.at(i)), width));
       line++;
       if (packets.at(i) !== 0) this.packetOfLine.set(line, packets.at(i));
       next = i + 1;
       flush();
     });
     if (lines.length > 0) chunks.push(lines.join('\n'));
-    // The lines' texts are in the chunks now: let them go before the whole is made.
-    texts.length = 0;
+    // The lines' texts are in the chunks now: let their makers go before the whole is made.
+    makers.length = 0;
     // The last line's newline, as an empty last chunk: the join is then the
     // whole text, one flat string (a `+ '\n'` after it would be another,
     // made again when the text is written).
@@ -619,26 +646,90 @@ class ScriptBody {
   }
 }
 
+// ---------------------------------------------------------------- events as AST
+
+const FIRST_TIME: EventTime = Object.freeze({ kind: 'absolute', usecs: 0, span: NO_SPAN });
+
+const absolute = (usecs: number): EventTime & { kind: 'absolute' } => ({ kind: 'absolute', usecs, span: NO_SPAN });
+
+const ELLIPSIS: Expr = Object.freeze({ kind: 'ellipsis', span: NO_SPAN });
+const int = (n: number): Expr => ({ kind: 'int', value: BigInt(n), radix: 10, span: NO_SPAN });
+const sym = (name: string): Expr => ({ kind: 'symbol', name, span: NO_SPAN });
+
+/** What a socket call says, from its line's two numbers (`a`: the fd, `b`: a count or the result). */
+type CallParts = Pick<SyscallEvent, 'name' | 'args' | 'result' | 'errno'>;
+
+/** A socket call the script makes, written as the printer writes calls. */
+class Call implements EventMaker {
+  constructor(private readonly parts: (a: number, b: number) => CallParts) {}
+
+  event(time: EventTime, a: number, b: number): SyscallEvent {
+    return { kind: 'syscall', time, nameSpan: NO_SPAN, span: NO_SPAN, ...this.parts(a, b) };
+  }
+}
+
+const call = (name: string, args: Expr[], result: number, errno: SyscallEvent['errno'] = null): CallParts => ({ name, args, result: int(result), errno });
+
+/** The calls a converted script makes. */
+const CALLS = {
+  /** `socket(..., SOCK_STREAM, IPPROTO_TCP) = b` */
+  socket: new Call((_a, b) => call('socket', [ELLIPSIS, sym('SOCK_STREAM'), sym('IPPROTO_TCP')], b)),
+  /** `setsockopt(a, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0` */
+  reuseAddress: new Call((a) => call('setsockopt', [int(a), sym('SOL_SOCKET'), sym('SO_REUSEADDR'), { kind: 'array', items: [int(1)], span: NO_SPAN }, int(4)], 0)),
+  /** `bind(a, ..., ...) = 0` */
+  bind: new Call((a) => call('bind', [int(a), ELLIPSIS, ELLIPSIS], 0)),
+  /** `listen(a, b) = 0` */
+  listen: new Call((a, b) => call('listen', [int(a), int(b)], 0)),
+  /** `accept(a, ..., ...) = b` */
+  accept: new Call((a, b) => call('accept', [int(a), ELLIPSIS, ELLIPSIS], b)),
+  /** `connect(a, ..., ...) = -1 EINPROGRESS (Operation now in progress)` */
+  connect: new Call((a) => call('connect', [int(a), ELLIPSIS, ELLIPSIS], -1, { name: 'EINPROGRESS', note: 'Operation now in progress', span: NO_SPAN })),
+  /** `fcntl(a, F_SETFL, O_RDWR|O_NONBLOCK) = 0` */
+  nonblocking: new Call((a) =>
+    call('fcntl', [int(a), sym('F_SETFL'), { kind: 'or', left: sym('O_RDWR'), right: sym('O_NONBLOCK'), span: NO_SPAN }], 0),
+  ),
+  /** `fcntl(a, F_SETFL, O_RDWR) = 0` */
+  blocking: new Call((a) => call('fcntl', [int(a), sym('F_SETFL'), sym('O_RDWR')], 0)),
+  /** `write(a, ..., b) = b` */
+  write: new Call((a, b) => call('write', [int(a), ELLIPSIS, int(b)], b)),
+  /** `read(a, ..., b) = b` */
+  read: new Call((a, b) => call('read', [int(a), ELLIPSIS, int(b)], b)),
+  /** `setsockopt(a, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0` */
+  lingerZero: new Call((a) => {
+    const field = (name: string, v: number): Expr & { kind: 'field' } => ({ kind: 'field', name, value: int(v), span: NO_SPAN });
+    const linger: Expr = { kind: 'struct', fields: [field('l_onoff', 1), field('l_linger', 0)], span: NO_SPAN };
+    return call('setsockopt', [int(a), sym('SOL_SOCKET'), sym('SO_LINGER'), linger, int(8)], 0);
+  }),
+  /** `shutdown(a, SHUT_WR) = 0` */
+  shutdownWrite: new Call((a) => call('shutdown', [int(a), sym('SHUT_WR')], 0)),
+  /** `close(a) = 0` */
+  close: new Call((a) => call('close', [int(a)], 0)),
+};
+
+/** The fd of the script's first socket (the listener, or the connector's socket), as packetdrill's scripts have it. */
+const LISTEN_FD = 3;
+
 /** The init commands, one a line. */
 function initCommands(opts: PcapToPktOptions): string[] {
   return typeof opts.init === 'string' ? [opts.init] : [...(opts.init ?? [])];
 }
 
-/** Option lines every script may need. */
+/** Option lines every script may need, printed. */
 function optionLines(ipVersion: 4 | 6, opts: PcapToPktOptions, bindPort: number | null, connectPort: number | null): string[] {
-  const options: string[] = [];
-  if (ipVersion === 6) options.push('--ip_version=ipv6');
-  if (bindPort !== null && bindPort !== DEFAULT_BIND_PORT) options.push(`--bind_port=${bindPort}`);
-  if (connectPort !== null && connectPort !== DEFAULT_CONNECT_PORT) options.push(`--connect_port=${connectPort}`);
-  if (opts.toleranceUsecs !== undefined) options.push(`--tolerance_usecs=${opts.toleranceUsecs}`);
-  return options;
+  const options: Array<[string, string]> = [];
+  if (ipVersion === 6) options.push(['ip_version', 'ipv6']);
+  if (bindPort !== null && bindPort !== DEFAULT_BIND_PORT) options.push(['bind_port', String(bindPort)]);
+  if (connectPort !== null && connectPort !== DEFAULT_CONNECT_PORT) options.push(['connect_port', String(connectPort)]);
+  if (opts.toleranceUsecs !== undefined) options.push(['tolerance_usecs', String(opts.toleranceUsecs)]);
+  return options.map(([name, value]) => printOption({ kind: 'option', name, value, span: NO_SPAN }));
 }
 
 // ---------------------------------------------------------------- one flow's part of the script
 
 type Mode = 'listener' | 'connector' | 'none';
 
-const ECN_NAMES = ['', 'ect1', 'ect0', 'ce'] as const;
+/** A packet's IP attributes by its TOS byte's ECN bits: nothing for Not-ECT, else the codepoint's name. */
+const IP_OF_ECN: readonly IpAttrsAst[] = [0, 1, 2, 3].map((bits) => Object.freeze(bits === 0 ? {} : { ecn: ecnOf(bits) }));
 
 const isPureSyn = (flags: number): boolean => (flags & (tcp.SYN | tcp.ACK)) === tcp.SYN;
 const isSynAck = (flags: number): boolean => (flags & (tcp.SYN | tcp.ACK)) === (tcp.SYN | tcp.ACK);
@@ -701,11 +792,11 @@ const CLOSING: Plan = Object.freeze({ write: 0, closing: true });
 
 /**
  * One flow's part of the script. Its segments are read by index from the
- * split's table (`FlowSegments`); a packet line's text is made only when
- * the script is written (`packetText`), what it tells the notes as the
- * script is walked (`checkPacket`).
+ * split's table (`FlowSegments`); a packet line's event is made only when
+ * the script is written (`event`), what it tells the notes as the script is
+ * walked (`checkPacket`).
  */
-class FlowScript implements PacketTexts {
+class FlowScript implements EventMaker {
   readonly segs: FlowSegments;
   readonly local: Endpoint;
   readonly remote: Endpoint;
@@ -819,8 +910,8 @@ class FlowScript implements PacketTexts {
     return this.ports ? this.flow.number : undefined;
   }
 
-  private call(t: number, text: string): void {
-    this.body.event(t, text, { flow: this.key });
+  private call(t: number, call: Call, fd: number, n = 0): void {
+    this.body.call(t, call, fd, n, { flow: this.key });
   }
 
   // ------------------------------------------------------------ numbers
@@ -854,10 +945,11 @@ class FlowScript implements PacketTexts {
   /** Connect's calls, for a connector, before its first segment. */
   start(t: number): void {
     if (this.mode !== 'connector') return;
-    this.call(t, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
-    this.call(t, 'fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0');
-    this.call(t, 'connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)');
-    this.fd = 3;
+    const fd = LISTEN_FD;
+    this.call(t, CALLS.socket, 0, fd);
+    this.call(t, CALLS.nonblocking, fd);
+    this.call(t, CALLS.connect, fd);
+    this.fd = fd;
     this.blocking = false;
   }
 
@@ -894,7 +986,7 @@ class FlowScript implements PacketTexts {
     if (write > 0) {
       if (this.fd !== null && !this.closed && this.established) {
         this.ensureBlocking(t);
-        this.call(t, `write(${this.fd}, ..., ${write}) = ${write}`);
+        this.call(t, CALLS.write, this.fd, write);
       } else if (this.mode !== 'none') {
         this.note(`flow ${this.flow.number}, packet ${this.segs.packet(i)}: local data before the connection is established: no write for it`);
       }
@@ -903,14 +995,14 @@ class FlowScript implements PacketTexts {
     if (closing && this.fd !== null) {
       this.ensureBlocking(t);
       if (f & tcp.RST) {
-        this.call(t, `setsockopt(${this.fd}, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0`);
-        this.call(t, `close(${this.fd}) = 0`);
+        this.call(t, CALLS.lingerZero, this.fd);
+        this.call(t, CALLS.close, this.fd);
         this.closed = true;
       } else if (this.shutdownOnFin) {
-        this.call(t, `shutdown(${this.fd}, SHUT_WR) = 0`);
+        this.call(t, CALLS.shutdownWrite, this.fd);
         this.shut = true;
       } else {
-        this.call(t, `close(${this.fd}) = 0`);
+        this.call(t, CALLS.close, this.fd);
         this.closed = true;
       }
     }
@@ -944,7 +1036,7 @@ class FlowScript implements PacketTexts {
 
   /** The listener handed this connection to the application as `fd`. */
   accepted(fd: number, t: number): void {
-    this.call(t, `accept(3, ..., ...) = ${fd}`);
+    this.call(t, CALLS.accept, LISTEN_FD, fd);
     this.fd = fd;
   }
 
@@ -1016,7 +1108,7 @@ class FlowScript implements PacketTexts {
 
   private ensureBlocking(t: number): void {
     if (this.blocking || this.fd === null) return;
-    this.call(t, `fcntl(${this.fd}, F_SETFL, O_RDWR) = 0`);
+    this.call(t, CALLS.blocking, this.fd);
     this.blocking = true;
   }
 
@@ -1052,7 +1144,7 @@ class FlowScript implements PacketTexts {
     if (this.closed) return;
     const t = this.body.lastTime();
     this.ensureBlocking(t);
-    this.call(t, `read(${this.fd}, ..., ${n}) = ${n}`);
+    this.call(t, CALLS.read, this.fd, n);
   }
 
   // ------------------------------------------------------------ packets
@@ -1074,26 +1166,39 @@ class FlowScript implements PacketTexts {
     }
   }
 
-  /** Segment `i`'s line, without its time (see `checkPacket` for what it leaves out). */
-  packetText(i: number): string {
+  /** Segment `i`'s line at `time` (see `checkPacket` for what it leaves out). */
+  event(time: EventTime, i: number): PacketEvent {
+    return { kind: 'packet', time, packet: this.packet(i), span: NO_SPAN };
+  }
+
+  /** Segment `i` as the script writes it: numbers relative to each side's ISN, the raw window, every option the language has. */
+  packet(i: number): TcpPacketAst {
     const segs = this.segs;
     const out = this.isOut(i);
     const flags = segs.flags(i);
     const length = segs.payloadLength(i);
-    const words: string[] = [out ? '>' : '<'];
-    const ecn = ECN_NAMES[segs.tos(i) & 3]!;
-    if (ecn) words.push(`[${ecn}]`);
-    if (this.ports) words.push(out ? `${this.ports.local}>${this.ports.remote}` : `${this.ports.remote}>${this.ports.local}`);
-    words.push(lettersFromFlags(flags & 0xff) || '-');
     const start = this.rel(segs.seq(i), out);
-    words.push(`${start}:${(start + length) >>> 0}(${length})`);
-    if (flags & tcp.ACK) words.push(`ack ${this.rel(segs.ack(i), !out)}`);
-    words.push(`win ${segs.window(i)}`);
     const urgent = segs.urgentPointer(i);
-    if (flags & tcp.URG || urgent !== 0) words.push(`urg ${urgent}`);
-    const opts = segs.hasOptions(i) ? this.optionsText(i) : null;
-    if (opts) words.push(opts);
-    return words.join(' ');
+    const ports = this.ports;
+    return {
+      kind: 'tcp',
+      direction: out ? 'outbound' : 'inbound',
+      ports: ports && {
+        src: out ? ports.local : ports.remote,
+        dst: out ? ports.remote : ports.local,
+        srcEnd: null,
+        dstEnd: null,
+        span: NO_SPAN,
+      },
+      flags: lettersFromFlags(flags & 0xff),
+      seq: { start, end: (start + length) >>> 0, len: length },
+      ack: flags & tcp.ACK ? this.rel(segs.ack(i), !out) : null,
+      win: segs.window(i),
+      urg: flags & tcp.URG || urgent !== 0 ? urgent : null,
+      options: segs.hasOptions(i) ? this.options(i) : null,
+      ip: IP_OF_ECN[segs.tos(i) & 3]!,
+      span: NO_SPAN,
+    };
   }
 
   private unwritten(what: string, i: number): void {
@@ -1104,35 +1209,40 @@ class FlowScript implements PacketTexts {
     this.leftOut.set(what, list);
   }
 
-  private optionsText(i: number): string | null {
+  /** Segment `i`'s options; `<...>` for an outbound one the language has no words for (an inbound one is left out). */
+  private options(i: number): TcpOptionAst[] | 'any' | null {
     const out = this.isOut(i);
-    const options: OptionText[] = [];
+    const options: TcpOptionAst[] = [];
     for (const o of this.segs.options(i)) {
       switch (o.kind) {
         case 'unknown':
-          if (out) return '<...>';
+          if (out) return 'any';
           continue;
         case 'sack':
           // SACK blocks are in the other side's sequence space.
-          options.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !out), end: this.rel(b.end, !out) })) });
+          options.push({ kind: 'sack', blocks: o.blocks.map((b) => ({ start: this.rel(b.start, !out), end: this.rel(b.end, !out) })), span: NO_SPAN });
           continue;
-        case 'timestamp':
-          options.push({ kind: 'timestamp', val: o.val, ecr: o.ecr });
+        case 'fastopen':
+          options.push({ kind: 'fastopen', cookie: Buffer.from(o.cookie).toString('hex'), exp: o.exp, span: NO_SPAN });
+          continue;
+        case 'md5':
+          // The digest is the segment's own: `md5` alone.
+          options.push({ kind: 'md5', span: NO_SPAN });
           continue;
         default:
-          options.push(o as unknown as OptionText);
+          options.push({ ...o, span: NO_SPAN });
       }
     }
-    return options.length > 0 ? renderOptions(options) : null;
+    return options.length > 0 ? options : null;
   }
 }
 
 /** Socket, SO_REUSEADDR, bind and listen at time `t`. */
 function listenCalls(body: ScriptBody, t: number, backlog: number): void {
-  body.event(t, 'socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
-  body.event(t, 'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
-  body.event(t, 'bind(3, ..., ...) = 0');
-  body.event(t, `listen(3, ${backlog}) = 0`);
+  body.call(t, CALLS.socket, 0, LISTEN_FD);
+  body.call(t, CALLS.reuseAddress, LISTEN_FD, 0);
+  body.call(t, CALLS.bind, LISTEN_FD, 0);
+  body.call(t, CALLS.listen, LISTEN_FD, backlog);
   body.blank();
 }
 
@@ -1191,7 +1301,7 @@ class OneFlowConversion {
       fs.mode === 'listener' ? 'the acceptor (a listener)' : fs.mode === 'connector' ? 'the opener (a connector)' : fs.localIsOpener ? 'the opener' : 'the acceptor';
     const lines: string[] = [
       `// ${this.source}, flow ${f.number} of ${this.flowCount} (Wireshark tcp.stream ${f.number - 1}), converted by pktdrill:`,
-      `//   ${flowTuple(f)}, IPv${f.ipVersion}, ${plural(segs.length, 'packet')} in ${formatSeconds(Math.max(0, duration))} s`,
+      `//   ${flowTuple(f)}, IPv${f.ipVersion}, ${plural(segs.length, 'packet')} in ${printSeconds(Math.max(0, duration))} s`,
       `//   the kernel under test (>) is ${endpointText(fs.local)}, ${role}; the tool (<) plays ${endpointText(fs.remote)}`,
     ];
     for (const n of this.body.notes) lines.push(`// note: ${n}`);
@@ -1717,7 +1827,7 @@ class ListenerConversion {
     const lines = [
       `// ${this.source}, flow${g.length === 1 ? '' : 's'} ${numberList(numbers)} of ${this.all.length} ` +
         `(Wireshark tcp.stream ${numberList(numbers.map((n) => n - 1))}), converted by pktdrill:`,
-      `//   ${plural(g.length, 'connection')} to ${endpointText(this.local)}, IPv${g[0]!.ipVersion}, ${plural(packets, 'packet')} in ${formatSeconds(Math.max(0, last - first))} s`,
+      `//   ${plural(g.length, 'connection')} to ${endpointText(this.local)}, IPv${g[0]!.ipVersion}, ${plural(packets, 'packet')} in ${printSeconds(Math.max(0, last - first))} s`,
       `//   the kernel under test (>) is ${endpointText(this.local)}, a listener; the tool (<) plays ${clients.length === 1 ? clients[0] : `${listText(clients)} from one address`}, ` +
         `one flow per remote port`,
     ];
@@ -1763,11 +1873,4 @@ function numberList(ns: readonly number[]): string {
   if (ns.length > 2 && ns.every((n, k) => k === 0 || n === ns[k - 1]! + 1)) return `${ns[0]}-${ns[ns.length - 1]}`;
   if (ns.length > 6) return `${ns.slice(0, 5).join(', ')} and ${ns.length - 5} more`;
   return listText(ns);
-}
-
-/** µs as seconds, trailing zeros dropped: 0, 0.01, 0.012345, 1.5. */
-function formatSeconds(usecs: number): string {
-  const whole = Math.floor(usecs / 1e6);
-  const frac = String(usecs % 1e6).padStart(6, '0').replace(/0+$/, '');
-  return frac ? `${whole}.${frac}` : `${whole}`;
 }

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { runScriptFile, type RunOptions, type RunResult } from '../runner.js';
 import { pcapFileToPktParts, type PcapToPktOptions, type PcapToPktParts } from './pcap2pkt.js';
 import { MAX_SCRIPT_BYTES } from '../script/source.js';
-import { formatFailure } from '../report/text.js';
-import type { CommandEvent, Event, EventTime, PointTime, Script, Span } from '../script/ast.js';
+import { formatFailureAt } from '../report/text.js';
+import { NO_SPAN, type CommandEvent, type Event, type EventTime, type PointTime, type Script } from '../script/ast.js';
 import { parseScript } from '../script/parse.js';
 import { printScript } from '../script/print.js';
 
@@ -117,8 +117,6 @@ function againstServer(text: string, packetOfLine: ReadonlyMap<number, number>, 
   return { text: printScript({ ...script, events }), packetOfLine: remapped };
 }
 
-const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0 };
-
 /** `16 MiB`, `34.3 MiB`, `900 bytes`. */
 function size(bytes: number): string {
   const m = bytes / (1024 * 1024);
@@ -169,15 +167,17 @@ export async function replayTrace(trace: string, opts: ReplayOptions = {}): Prom
       ran++;
       last = { result, script: text };
       if (result.status === 'pass') continue;
-      const script = parts.count > 1 ? `replay script (part ${k + 1} of ${parts.count}: ${parts.describe(k)}) line ` : 'replay script line ';
-      if (result.status === 'error') messages.push(`${trace}: ${(result.error ?? '').replace(`${file}:`, script)}`);
+      const script = parts.count > 1 ? `replay script (part ${k + 1} of ${parts.count}: ${parts.describe(k)})` : 'replay script';
+      if (result.status === 'error') {
+        const at = result.errorLine !== undefined ? `${script} line ${result.errorLine}` : script;
+        messages.push(`${trace}: ${at}: ${result.errorMessage ?? result.error ?? ''}`);
+      }
       for (const f of result.verdict?.failures ?? []) {
         const line = f.span?.line;
         const pkt = line !== undefined ? packetOfLine.get(line) : undefined;
-        const where = pkt !== undefined ? `${trace}: packet ${pkt}` : line !== undefined ? `${trace}: ${script}${line}` : trace;
+        const where = pkt !== undefined ? `${trace}: packet ${pkt}` : line !== undefined ? `${trace}: ${script} line ${line}` : trace;
         // packetdrill's text, with the trace's packet number for the script line.
-        const failure = formatFailure(file, f);
-        messages.push(failure.replace(line !== undefined ? `${file}:${line}` : file, where));
+        messages.push(formatFailureAt(where, f));
       }
       break;
     }
