@@ -30,6 +30,8 @@ export interface CodeFailure {
   statementLine: number | null;
   /** `error in Python code: AssertionError: ...` */
   message: string;
+  /** Python's own last line (`AssertionError: ...`), when the message is Python's. */
+  pythonError?: string;
   /** Python's traceback with lines mapped to the script, and packetdrill's closing line. */
   detail?: string;
 }
@@ -248,7 +250,7 @@ function failureOf(file: string, path: string, prog: Program, run: PythonRun, co
   // else only the exit status says what went wrong.
   const fromPython = !run.error && (found.line !== null || hook !== null || /^Traceback \(most recent call last\):$/m.test(run.output));
   const what = fromPython && last ? `error in Python code: ${last}` : `error executing code: ${status}`;
-  return { line, statementLine: found.line, message: what, detail: `${shown.trimEnd()}\n${file}: error executing code: ${status}`.trim() };
+  return { line, statementLine: found.line, message: what, pythonError: fromPython && last ? last : undefined, detail: `${shown.trimEnd()}\n${file}: error executing code: ${status}`.trim() };
 }
 
 async function runProgram(file: string, prog: Program, cwd: string, command: string): Promise<{ failure: CodeFailure | null; output: string }> {
@@ -299,8 +301,7 @@ export async function runCodeBlock(
   const prog = program('code', [fragment]);
   const { failure } = await runProgram('code', prog, cwd, opts.command ?? 'python3');
   if (!failure) return null;
-  const m = /^error in Python code: (.*)$/s.exec(failure.message);
-  return m ? `error in Python code (line ${failure.statementLine ?? 1} of the block): ${m[1]}` : failure.message;
+  return failure.pythonError !== undefined ? `error in Python code (line ${failure.statementLine ?? 1} of the block): ${failure.pythonError}` : failure.message;
 }
 
 /** The code blocks of one script run: snapshots as their times come, Python at the end. */
