@@ -1,7 +1,8 @@
-// The probe's pure parts: the script writer's line numbers, reading the
-// trace's values back, the tcp_max_syn_backlog arithmetic, the table.
+// The probe's pure parts: the script writer's line numbers, the values its
+// reads left in the trace, the tcp_max_syn_backlog arithmetic, the table.
 import { describe, expect, it } from 'vitest';
-import { parseRead, readValueOf } from '../src/probe/evidence.js';
+import { evidenceOf } from '../src/probe/evidence.js';
+import type { RunResult } from '../src/runner.js';
 import { PktWriter, prologue, serverCommand, shellQuote } from '../src/probe/script.js';
 import { maxSynBacklogFor, maxSynBacklogRequests, BATTERY } from '../src/probe/battery.js';
 import { formatProbeTable } from '../src/probe/table.js';
@@ -42,14 +43,21 @@ describe('PktWriter', () => {
   });
 });
 
-describe('reading values back', () => {
-  it('from trace texts', () => {
-    expect(readValueOf('listen_queue() ok = {recv_q=0, send_q=5, syn_recv=6}')).toBe('{recv_q=0, send_q=5, syn_recv=6}');
-    expect(readValueOf('nstat() ok')).toBeUndefined();
-    expect(readValueOf('nstat(): live counter X: expected: 1 vs actual: 2')).toBeUndefined();
-    expect(parseRead('{recv_q=0, send_q=5, syn_recv=6}')).toEqual({ recv_q: '0', send_q: '5', syn_recv: '6' });
-    expect(parseRead('4')).toEqual({ value: '4' });
-    expect(parseRead(undefined)).toEqual({});
+describe('the values reads left', () => {
+  it('come from the trace entries\' readings, field by field, never from their text', async () => {
+    const trace = [
+      { timeUsecs: 0, line: 4, kind: 'syscall', text: 'listen_queue() ok = {recv_q=0, send_q=5, syn_recv=6}', read: { text: '{recv_q=0, send_q=5, syn_recv=6}', fields: { recv_q: '0', send_q: '5', syn_recv: '6' } }, ok: true },
+      { timeUsecs: 0, line: 5, kind: 'syscall', text: 'nstat() ok = 4', read: { text: '4', fields: { value: '4' } }, ok: true },
+      // Text alone, as a read would print it, is not a reading.
+      { timeUsecs: 0, line: 6, kind: 'syscall', text: 'nstat() ok = 7', ok: true },
+    ];
+    const result = { status: 'pass', verdict: { failures: [], trace } } as unknown as RunResult;
+    const ev = await evidenceOf(result, undefined, 8080);
+    expect(ev.reads.get(4)?.fields).toEqual({ recv_q: '0', send_q: '5', syn_recv: '6' });
+    expect(ev.reads.get(4)?.text).toBe('{recv_q=0, send_q=5, syn_recv=6}');
+    expect(ev.reads.get(5)?.fields.value).toBe('4');
+    expect(ev.reads.has(6)).toBe(false);
+    expect(ev.segments).toEqual([]);
   });
 });
 

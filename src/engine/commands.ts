@@ -64,6 +64,7 @@ export function runCommand(s: RunState, ev: CommandEvent, te: TimedEvent): Promi
             span: ev.span,
             message: `error executing \`${ev.command.trim()}\` command: ${status}`,
             detail: out.trim() || undefined,
+            command: ev.command.trim(),
           });
         } catch (e) {
           reject(e);
@@ -74,7 +75,7 @@ export function runCommand(s: RunState, ev: CommandEvent, te: TimedEvent): Promi
     });
     child.on('error', (e) => {
       try {
-        s.fail({ kind: 'command', span: ev.span, message: `error executing \`${ev.command.trim()}\` command: ${e.message}` });
+        s.fail({ kind: 'command', span: ev.span, message: `error executing \`${ev.command.trim()}\` command: ${e.message}`, command: ev.command.trim() });
       } catch (e2) {
         reject(e2);
         return;

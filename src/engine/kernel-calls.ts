@@ -26,6 +26,8 @@ export const KERNEL_CALLS = new Set(['nstat', 'listen_queue', 'syncookie', 'sock
 export interface KernelCallResult {
   error: string | null;
   value?: string;
+  /** The value field by field, for a struct (a single value is `{ value }`). */
+  fields?: Record<string, string>;
 }
 
 export interface KernelCallContext {
@@ -84,7 +86,8 @@ function listenQueue(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult
   const st = listenerState(port, ctx.family);
   if (!st.found) return { error: `no listener on port ${port}` };
   const value = `{recv_q=${st.recvQ}, send_q=${st.sendQ}, syn_recv=${st.synRecv}}`;
-  if (ev.result.kind === 'ellipsis') return { error: null, value };
+  const fields = { recv_q: String(st.recvQ), send_q: String(st.sendQ), syn_recv: String(st.synRecv) };
+  if (ev.result.kind === 'ellipsis') return { error: null, value, fields };
   if (ev.result.kind !== 'struct') return { error: 'listen_queue() = {recv_q=N, send_q=N, syn_recv=N} (any of the three, or ... to read them)' };
   const actual: Record<string, number> = { recv_q: st.recvQ, send_q: st.sendQ, syn_recv: st.synRecv };
   const wrong: string[] = [];
@@ -93,7 +96,7 @@ function listenQueue(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult
     const want = ctx.evalr.int(f.value);
     if (want !== actual[f.name]) wrong.push(`${f.name}: expected: ${want} vs actual: ${actual[f.name]}`);
   }
-  return { error: wrong.length ? `listen queue of port ${port}: ${wrong.join(', ')}` : null, value };
+  return { error: wrong.length ? `listen queue of port ${port}: ${wrong.join(', ')}` : null, value, fields };
 }
 
 /**
@@ -111,11 +114,11 @@ function socketState(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult
   const actual: Record<string, number | string | undefined> = row
     ? { state: row.state, recv_q: row.recvQ, send_q: row.sendQ, mss: row.mss }
     : { state: 'CLOSED', recv_q: undefined, send_q: undefined, mss: undefined };
-  const value = `{${Object.entries(actual)
-    .filter(([, v]) => v !== undefined)
+  const fields = Object.fromEntries(Object.entries(actual).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+  const value = `{${Object.entries(fields)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')}}`;
-  if (ev.result.kind === 'ellipsis') return { error: null, value };
+  if (ev.result.kind === 'ellipsis') return { error: null, value, fields };
   if (ev.result.kind !== 'struct') return { error: 'socket_state() = {state=NAME, recv_q=N, send_q=N, mss=N} (any of them, or ... to read them)' };
   const wrong: string[] = [];
   for (const f of ev.result.fields) {
@@ -134,7 +137,7 @@ function socketState(ev: SyscallEvent, ctx: KernelCallContext): KernelCallResult
     if (got === undefined) wrong.push(`${f.name}: expected: ${want} vs actual: ${row ? 'not shown by ss' : 'no socket'}`);
     else if (want !== got) wrong.push(`${f.name}: expected: ${want} vs actual: ${got}`);
   }
-  return { error: wrong.length ? `socket of ${which} (remote port ${remotePort}): ${wrong.join(', ')}` : null, value };
+  return { error: wrong.length ? `socket of ${which} (remote port ${remotePort}): ${wrong.join(', ')}` : null, value, fields };
 }
 
 /**
@@ -186,7 +189,7 @@ function syncookieJudged(ev: SyscallEvent, ctx: KernelCallContext): string | nul
   const isCookie = j.looksLikeCookie && j.conclusive;
   if (ev.result.kind === 'ellipsis') {
     const why = (isCookie ? j.checks.filter((c) => c.telling) : j.checks.filter((c) => !c.ok)).map((c) => c.message);
-    return { error: null, value: `${isCookie ? 1 : 0}${why.length ? ` (${why.join('; ')})` : ''}` };
+    return { error: null, value: `${isCookie ? 1 : 0}${why.length ? ` (${why.join('; ')})` : ''}`, fields: { value: isCookie ? '1' : '0' } };
   }
   const want = ctx.evalr.int(ev.result) !== 0;
   if (want && !isCookie) {

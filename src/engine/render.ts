@@ -4,9 +4,6 @@
 import type { TcpPacketAst } from '../script/ast.js';
 import type { PacketView } from './verdict.js';
 
-/** Defined in packet-map.ts; re-exported for pcap2pkt, which imports it from here. */
-export { lettersFromFlags } from './packet-map.js';
-
 export interface OptionText {
   kind: string;
   [k: string]: unknown;

@@ -48,6 +48,30 @@ export interface Failure {
   actualPacket?: PacketView;
   /** Extra lines worth showing (a command's output, a listener's log). */
   detail?: string;
+  /** A shell command's failure: the command, as the script has it. */
+  command?: string;
+  /** The wait for a separate listener failed: why, and what listened instead. */
+  listener?: ListenerWait;
+}
+
+/**
+ * A kernel-state call's reading: `text` as the script would write it
+ * (`{recv_q=0, send_q=5, syn_recv=6}`, `4`), `fields` the same by name (a
+ * single value is `value`).
+ */
+export interface KernelRead {
+  text: string;
+  fields: Record<string, string>;
+}
+
+/** Why a separate listener was not found where the script's packets go. */
+export interface ListenerWait {
+  /** `ended`: the program exited first; `wrong-address`: the port listens, not on the local address; `none`: nothing within 10 s. */
+  outcome: 'ended' | 'wrong-address' | 'none';
+  /** The addresses the port listens on (`wrong-address`). */
+  addresses: string[];
+  /** What listens on other ports or addresses, `addr:port` (`[addr]:port` for IPv6). */
+  elsewhere: string[];
 }
 
 /** One thing that happened, for -v, the HTML ladder and the JSON report. */
@@ -60,6 +84,8 @@ export interface TraceEntry {
   kind: 'inbound' | 'outbound' | 'syscall' | 'command' | 'code' | 'note';
   text: string;
   packet?: PacketView;
+  /** What a kernel-state call read: as the trace shows it, and field by field. */
+  read?: KernelRead;
   ok: boolean;
 }
 

@@ -29,7 +29,7 @@
 //   closes (LAST_ACK, Recv-Q 0).
 
 import { decodeCookieTsBits } from '../kernel/syncookie.js';
-import { isRst, isSynAck, isFin, parseRead, type RunEvidence, type SeenSegment } from './evidence.js';
+import { isRst, isSynAck, isFin, type RunEvidence, type SeenSegment } from './evidence.js';
 import { outPorts, ports, prologue, PktWriter, type Pins, type ProbeTarget } from './script.js';
 
 /** One row of the probe's table. */
@@ -89,13 +89,13 @@ const BIG_FLOOD_TOLERANCE_USECS = 250_000;
 
 function num(ev: RunEvidence, w: PktWriter, label: string, field = 'value'): number | undefined {
   const line = w.lineOf(label);
-  const v = line === undefined ? undefined : parseRead(ev.reads.get(line))[field];
+  const v = line === undefined ? undefined : ev.reads.get(line)?.fields[field];
   return v === undefined || !/^-?\d+$/.test(v) ? undefined : Number(v);
 }
 
 function field(ev: RunEvidence, w: PktWriter, label: string, name: string): string | undefined {
   const line = w.lineOf(label);
-  return line === undefined ? undefined : parseRead(ev.reads.get(line))[name];
+  return line === undefined ? undefined : ev.reads.get(line)?.fields[name];
 }
 
 /** `TcpExtSyncookiesSent +4, TcpExtTCPReqQFullDoCookies +4` for the counters read that moved. */
@@ -471,8 +471,8 @@ export const cookies: Measurement = {
     const tsState = field(ev, w, 'tsstate', 'state');
     if (tsState) pins.reads.tsstate = `{state=${tsState}}`;
     pinCounters(ev, w, ['sent', 'recv', 'failed'], pins);
-    const judged = ev.reads.get(w.lineOf('judge') ?? -1);
-    if (judged !== undefined) pins.reads.judge = judged.split(' ')[0]!;
+    const judged = ev.reads.get(w.lineOf('judge') ?? -1)?.fields.value;
+    if (judged !== undefined) pins.reads.judge = judged;
     const tsAck = ev.segments.find((s) => s.remotePort === TS_PORT && isSynAck(s));
     const bits = tsAck?.tsVal === undefined ? undefined : tsAck.tsVal & 0x3f;
     const decoded = bits === undefined ? undefined : decodeCookieTsBits(bits);
@@ -708,7 +708,7 @@ export const peerClose: Measurement = {
           measured: 'after the peer\'s FIN (1 s)',
           value,
           evidence: [
-            `socket_state: ${ev.reads.get(w.lineOf('state') ?? -1) ?? '?'}`,
+            `socket_state: ${ev.reads.get(w.lineOf('state') ?? -1)?.text ?? '?'}`,
             `the server sent ${total} bytes${fin ? ' and a FIN' : ', no FIN'}`,
           ],
           measurement: 'peer-close',

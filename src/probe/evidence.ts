@@ -6,6 +6,7 @@ import { readPcap } from '../pcap/read.js';
 import { decodeFrame } from '../packet/frame.js';
 import * as tcp from '../packet/tcp.js';
 import type { RunResult } from '../runner.js';
+import type { KernelRead } from '../engine/verdict.js';
 
 /** One TCP segment of the capture, on the listener's port. */
 export interface SeenSegment {
@@ -26,28 +27,9 @@ export interface SeenSegment {
 
 export interface RunEvidence {
   result: RunResult;
-  /** What each read found, by script line: `4`, `{recv_q=0, send_q=5, syn_recv=6}`. */
-  reads: Map<number, string>;
+  /** What each read found, by script line: `4`, `{recv_q=0, send_q=5, syn_recv=6}`, and by field. */
+  reads: Map<number, KernelRead>;
   segments: SeenSegment[];
-}
-
-/** The value a kernel call's trace entry reports (`listen_queue() ok = {...}`), if it read one. */
-export function readValueOf(text: string): string | undefined {
-  const m = /^[a-z_]+\(\) ok = (.*)$/s.exec(text);
-  return m ? m[1] : undefined;
-}
-
-/** `{recv_q=0, send_q=5, syn_recv=6}` → { recv_q: '0', ... }; a bare number → { value: '4' }. */
-export function parseRead(v: string | undefined): Record<string, string> {
-  if (v === undefined) return {};
-  const m = /^\{(.*)\}$/.exec(v.trim());
-  if (!m) return { value: v.trim() };
-  const out: Record<string, string> = {};
-  for (const part of m[1]!.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
 }
 
 /** The TCP segments on `port` of a pcap, oldest first; [] when there is no capture. */
@@ -84,11 +66,10 @@ export async function segmentsOf(pcap: string | undefined, port: number): Promis
 }
 
 export async function evidenceOf(result: RunResult, pcap: string | undefined, port: number): Promise<RunEvidence> {
-  const reads = new Map<number, string>();
+  const reads = new Map<number, KernelRead>();
   for (const t of result.verdict?.trace ?? []) {
     if (t.kind !== 'syscall' || t.line === null) continue;
-    const v = readValueOf(t.text);
-    if (v !== undefined) reads.set(t.line, v);
+    if (t.read !== undefined) reads.set(t.line, t.read);
   }
   return { result, reads, segments: await segmentsOf(pcap, port) };
 }

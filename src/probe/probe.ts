@@ -59,10 +59,11 @@ const serverOutput = (r: RunResult): string | undefined => {
   return f?.detail;
 };
 
-/** What to change when the server listens elsewhere: `give --port 9000`. */
-function portHint(elsewhere: string, t: ProbeTarget): string {
-  const ports = [...new Set(elsewhere.split(', ').map((e) => e.slice(e.lastIndexOf(':') + 1)))];
-  return ports.length === 1 ? `give --port ${ports[0]}${elsewhere.startsWith(t.localIp) || /^(0\.0\.0\.0|\[::\]):/.test(elsewhere) ? '' : `, and bind ${t.localIp}`}` : `give --port, and bind ${t.localIp}`;
+/** What to change when the server listens elsewhere (`addr:port` each): `give --port 9000`. */
+function portHint(elsewhere: readonly string[], t: ProbeTarget): string {
+  const ports = [...new Set(elsewhere.map((e) => e.slice(e.lastIndexOf(':') + 1)))];
+  const anyAddress = elsewhere.every((e) => e.startsWith(`${t.localIp}:`) || e.startsWith('0.0.0.0:') || e.startsWith('[::]:'));
+  return ports.length === 1 ? `give --port ${ports[0]}${anyAddress ? '' : `, and bind ${t.localIp}`}` : `give --port, and bind ${t.localIp}`;
 }
 
 /** The one line for a first run that did not get as far as the listener's backlog. */
@@ -71,28 +72,29 @@ function setupError(t: ProbeTarget, r: RunResult): ProbeError {
   const output = serverOutput(r) ?? r.stderr?.trim();
   const what = `\`${t.server}\``;
   const msg = f?.message ?? r.error ?? 'no verdict';
-  if (/^error executing `sysctl -q /.test(msg) && f?.span?.line !== undefined) {
+  if (f?.command !== undefined && f.command.startsWith('sysctl -q ')) {
     // The scripts' init command: the --sysctl lines, before the server starts.
     const why = (f.detail ?? '').split('\n').find((l) => l.trim()) ?? msg;
     return { error: `pktdrill probe: a --sysctl failed in the probe's namespace: ${why.trim()}` };
   }
-  if (/ended before anything listened/.test(msg)) {
-    if (output && /address already in use|EADDRINUSE/i.test(output)) {
-      return { error: `pktdrill probe: ${what} could not listen: port ${t.port} is taken in the probe's namespace (Address already in use)`, detail: output };
-    }
-    const elsewhere = /; what listens: (.*)$/.exec(msg)?.[1];
-    return { error: `pktdrill probe: ${what} exited before listening on ${t.localIp}:${t.port}${elsewhere ? ` (it listened on ${elsewhere})` : ''}`, detail: output };
-  }
-  if (/only, not on/.test(msg)) {
-    const addr = /listens on (.*) only/.exec(msg)?.[1];
-    return { error: `pktdrill probe: ${what} listens on ${addr}:${t.port}, not on ${t.localIp}, where the probe's packets go (bind it to ${t.localIp} or 0.0.0.0)`, detail: output };
-  }
-  if (/nothing listens on/.test(msg)) {
-    const elsewhere = /; what listens: (.*)$/.exec(msg)?.[1];
-    return {
-      error: `pktdrill probe: ${what} did not listen on ${t.localIp}:${t.port} within 10 s${elsewhere ? `; it listens on ${elsewhere} (${portHint(elsewhere, t)})` : ''}`,
-      detail: output,
-    };
+  const wait = f?.listener;
+  const elsewhere = wait?.elsewhere.join(', ') ?? '';
+  switch (wait?.outcome) {
+    case 'ended':
+      if (output && /address already in use|EADDRINUSE/i.test(output)) {
+        return { error: `pktdrill probe: ${what} could not listen: port ${t.port} is taken in the probe's namespace (Address already in use)`, detail: output };
+      }
+      return { error: `pktdrill probe: ${what} exited before listening on ${t.localIp}:${t.port}${elsewhere ? ` (it listened on ${elsewhere})` : ''}`, detail: output };
+    case 'wrong-address':
+      return {
+        error: `pktdrill probe: ${what} listens on ${wait.addresses.join(', ')}:${t.port}, not on ${t.localIp}, where the probe's packets go (bind it to ${t.localIp} or 0.0.0.0)`,
+        detail: output,
+      };
+    case 'none':
+      return {
+        error: `pktdrill probe: ${what} did not listen on ${t.localIp}:${t.port} within 10 s${elsewhere ? `; it listens on ${elsewhere} (${portHint(wait.elsewhere, t)})` : ''}`,
+        detail: output,
+      };
   }
   return { error: `pktdrill probe: ${what}: ${msg.split('\n')[0]}`, detail: output };
 }
