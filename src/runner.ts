@@ -20,7 +20,7 @@ import { formatSourceError, formatSourceErrorMessage, sourceErrorWhere, type Sou
 import type { RunConfig } from './engine/config.js';
 import { applyOption, finishConfig, newConfig } from './engine/options.js';
 import type { TraceEntry, Verdict } from './engine/verdict.js';
-import { adoptSandbox, holdSandbox, spawnSandbox, spawnWaitingSandbox, takeEarlySandbox } from './sandbox/spawn.js';
+import { adoptSandbox, holdSandbox, SANDBOX_SETUP_REFUSED, spawnSandbox, spawnWaitingSandbox, takeEarlySandbox } from './sandbox/spawn.js';
 import { childUsage, mark, marks } from './phases.js';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
@@ -439,7 +439,7 @@ async function runScriptOnce(file: string, opts: RunOptions): Promise<RunResult>
       }
       if (!verdict) {
         const last = stderr.trim().split('\n').pop() ?? '';
-        const why = /unshare|setpriv|chrt|mount/.test(last)
+        const why = code === SANDBOX_SETUP_REFUSED
           ? `${last} (pktdrill needs root, or unprivileged user namespaces)`
           : `the script's process ended (${signal ?? `exit ${code}`}) without a verdict${last ? `: ${last}` : ''}`;
         settle(errorResult(file, errorAt(file, `sandbox: ${why}`), started));

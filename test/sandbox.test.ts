@@ -160,3 +160,22 @@ describe('sandbox started ahead', () => {
     expect(await until(() => processesWith('child-entry.js').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').endsWith('child-entry.js\0')).length === 0, 5000)).toBe(true);
   });
 });
+
+// The launcher's own failures have exit codes of their own (launch.c), so the
+// runner words them from the code, never from the launcher's text.
+describe('the sandbox launcher fails with its own exit codes', () => {
+  const launcher = join(process.cwd(), 'build', 'Release', 'pktdrill_sandbox');
+  it('exits SANDBOX_SETUP_REFUSED with one line when the kernel refuses its namespaces', async () => {
+    const { SANDBOX_SETUP_REFUSED } = await import('../src/sandbox/spawn.js');
+    // As nobody, without --user, unshare(CLONE_NEWNET) is refused (EPERM).
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', launcher, '--', '/bin/true'], { encoding: 'utf8' });
+    expect(r.status).toBe(SANDBOX_SETUP_REFUSED);
+    expect(r.stderr).toBe('pktdrill_sandbox: unshare (net, mount, pid): Operation not permitted\n');
+  });
+  it('exits 127 when the program cannot be started, and passes the program\'s own code through', () => {
+    const missing = spawnSync(launcher, ['--', '/nonexistent/program'], { encoding: 'utf8' });
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toBe('pktdrill_sandbox: cannot start /nonexistent/program: No such file or directory\n');
+    expect(spawnSync(launcher, ['--', '/bin/sh', '-c', 'exit 7']).status).toBe(7);
+  });
+});

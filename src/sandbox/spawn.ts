@@ -84,6 +84,13 @@ function findLauncher(): string | null {
   return existsSync(path) ? path : null;
 }
 
+/**
+ * The launcher's exit code when the kernel refused its namespaces or mounts
+ * (launch.c's SETUP_REFUSED): pktdrill needs root or unprivileged user
+ * namespaces. The script's process never exits with it.
+ */
+export const SANDBOX_SETUP_REFUSED = 125;
+
 let launcherPath: string | null | undefined;
 
 /** The command that runs `node entry ...args` as PID 1 of new namespaces. */

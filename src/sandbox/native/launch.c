@@ -41,10 +41,18 @@
 
 #define HOST_TMP_FD 9
 
-static void die(const char *what, const char *arg) {
+// Exit codes of the launcher's own failures, told apart from the script
+// process's by the caller (src/sandbox/spawn.ts): SETUP_REFUSED, namespaces
+// or mounts refused (no privileges); LAUNCH_FAILED, anything else before
+// PROGRAM runs; 127, PROGRAM could not be started.
+#define SETUP_REFUSED 125
+#define LAUNCH_FAILED 126
+__attribute__((noreturn)) static void fail(int code, const char *what, const char *arg) {
   fprintf(stderr, "pktdrill_sandbox: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
-  _exit(1);
+  _exit(code);
 }
+__attribute__((noreturn)) static void die(const char *what, const char *arg) { fail(LAUNCH_FAILED, what, arg); }
+__attribute__((noreturn)) static void refused(const char *what, const char *arg) { fail(SETUP_REFUSED, what, arg); }
 
 static int write_file(const char *path, const char *text) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -73,9 +81,9 @@ static unsigned long kept_flags(const char *path) {
 
 /** A bind mount of `path` onto itself, then made read-only or read-write. */
 static void bind_self(const char *path, int read_only) {
-  if (mount(path, path, NULL, MS_BIND, NULL) != 0) die("mount --bind", path);
+  if (mount(path, path, NULL, MS_BIND, NULL) != 0) refused("mount --bind", path);
   unsigned long flags = MS_REMOUNT | MS_BIND | kept_flags(path) | (read_only ? MS_RDONLY : 0);
-  if (mount(NULL, path, NULL, flags, NULL) != 0) die(read_only ? "mount -o remount,bind,ro" : "mount -o remount,bind,rw", path);
+  if (mount(NULL, path, NULL, flags, NULL) != 0) refused(read_only ? "mount -o remount,bind,ro" : "mount -o remount,bind,rw", path);
 }
 
 static int is_dir(const char *path) {
@@ -108,14 +116,14 @@ static int private_tmp(void) {
 /** The script's process, PID 1 of the new PID namespace: mounts, then PROGRAM. */
 static void child(char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die("prctl", "PR_SET_PDEATHSIG");
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mount -t proc", "/proc");
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) refused("mount -t proc", "/proc");
   // sysfs must be mounted again or /sys/class/net shows the host's interfaces.
-  if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0) die("mount -t sysfs", "/sys");
+  if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0) refused("mount -t sysfs", "/sys");
   bind_self("/proc/sys", 1);
   bind_self("/proc/sys/net", 0);
   if (private_tmp() != 0) unsetenv("PKTDRILL_HOST_TMP_FD");
   execv(argv[0], argv);
-  die("cannot start", argv[0]);
+  fail(127, "cannot start", argv[0]);
 }
 
 int main(int argc, char **argv) {
@@ -137,17 +145,17 @@ int main(int argc, char **argv) {
   uid_t uid = getuid();
   gid_t gid = getgid();
   int flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | (user ? CLONE_NEWUSER : 0);
-  if (unshare(flags) != 0) die("unshare", user ? "(user, net, mount, pid)" : "(net, mount, pid)");
+  if (unshare(flags) != 0) refused("unshare", user ? "(user, net, mount, pid)" : "(net, mount, pid)");
   if (user) {
     char map[64];
-    if (write_file("/proc/self/setgroups", "deny") != 0) die("unshare: cannot write", "/proc/self/setgroups");
+    if (write_file("/proc/self/setgroups", "deny") != 0) refused("unshare: cannot write", "/proc/self/setgroups");
     snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
-    if (write_file("/proc/self/uid_map", map) != 0) die("unshare: cannot write", "/proc/self/uid_map");
+    if (write_file("/proc/self/uid_map", map) != 0) refused("unshare: cannot write", "/proc/self/uid_map");
     snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
-    if (write_file("/proc/self/gid_map", map) != 0) die("unshare: cannot write", "/proc/self/gid_map");
+    if (write_file("/proc/self/gid_map", map) != 0) refused("unshare: cannot write", "/proc/self/gid_map");
   }
   // Mounts made here on stay in the new mount namespace.
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("mount --make-rprivate", "/");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) refused("mount --make-rprivate", "/");
   pid_t pid = fork();
   if (pid < 0) die("fork", NULL);
   if (pid == 0) child(program);
