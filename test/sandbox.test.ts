@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runScriptFile } from '../src/runner.js';
+import { SANDBOX_SETUP_REFUSED } from '../src/sandbox/spawn.js';
 
 const SYSCTLS = [
   'net/ipv4/tcp_syncookies',
@@ -165,8 +166,7 @@ describe('sandbox started ahead', () => {
 // runner words them from the code, never from the launcher's text.
 describe('the sandbox launcher fails with its own exit codes', () => {
   const launcher = join(process.cwd(), 'build', 'Release', 'pktdrill_sandbox');
-  it('exits SANDBOX_SETUP_REFUSED with one line when the kernel refuses its namespaces', async () => {
-    const { SANDBOX_SETUP_REFUSED } = await import('../src/sandbox/spawn.js');
+  it('exits SANDBOX_SETUP_REFUSED with one line when the kernel refuses its namespaces', () => {
     // As nobody, without --user, unshare(CLONE_NEWNET) is refused (EPERM).
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', launcher, '--', '/bin/true'], { encoding: 'utf8' });
     expect(r.status).toBe(SANDBOX_SETUP_REFUSED);

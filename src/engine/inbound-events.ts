@@ -8,7 +8,6 @@ import { expandPorts, type Flow } from './flow.js';
 import { buildInbound, buildInboundIcmp, buildInboundUdp } from './inbound.js';
 import { viewOfOther, viewOfScript } from './match.js';
 import type { SynSeen } from '../kernel/syncookie.js';
-import { constants } from '../syscalls/index.js';
 import { Stop, type RunState } from './state.js';
 import { resolveTime, timingError, type TimedEvent } from './timing.js';
 
@@ -37,9 +36,7 @@ function inject(s: RunState, ev: PacketEvent, frame: Uint8Array): bigint {
   try {
     return s.wire.send(frame);
   } catch (e) {
-    const why = (e as Error).message;
-    const hint = (e as { errno?: number }).errno === constants.EMSGSIZE ? ` (a ${frame.length}-byte frame; the test interface's MTU is ${s.cfg.mtu}: raise it with --mtu)` : '';
-    s.fail({ kind: 'packet', span: ev.span, message: `error handling packet: cannot inject the packet: ${why}${hint}` });
+    s.fail({ kind: 'packet', span: ev.span, message: `error handling packet: cannot inject the packet: ${(e as Error).message}` });
     throw new Stop();
   }
 }

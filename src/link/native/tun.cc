@@ -198,12 +198,8 @@ class Tun {
 std::mutex g_lock;
 std::unique_ptr<Tun> g_tun;  // one wire per process: the script's
 
-// The error carries the errno as a number too (error.errno), so callers
-// decide on the value, not on strerror's words.
 [[noreturn]] void Throw(Napi::Env env, const std::string& what, int err) {
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  throw e;
+  throw Napi::Error::New(env, what + ": " + strerror(err));
 }
 
 // open(name, offloads, onFrames) -> undefined. offloads: TUN_F_* bits.
