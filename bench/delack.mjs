@@ -16,19 +16,19 @@
 // of each is named tun0, so runs are one at a time and told apart by time
 // (bpftrace's nsecs and process.hrtime are both CLOCK_MONOTONIC).
 //
+// pktdrill runs with --timing_retries=0, as in bench/sidebyside.mjs: every
+// failure counts. DELACK_DEBUG=1 prints the stacks it cannot name.
+//
 // Exit status: 0 done, 2 usage or set-up error.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAMILY_OPTIONS } from './families.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKTDRILL_JS = join(REPO, 'bin', 'pktdrill.js');
-const FAMILY_OPTS = {
-  ipv4: ['--ip_version=ipv4', '--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1', '--netmask_ip=255.255.0.0', '--remote_ip=192.0.2.1'],
-  ipv6: ['--ip_version=ipv6', '--mtu=1520', '--local_ip=fd3d:0a0b:17d6::1', '--gateway_ip=fd3d:0a0b:17d6:8888::1', '--remote_ip=fd3d:fa7b:d17d::1'],
-};
 
 // One line per event; an outbound frame's line names the path that sent it.
 const PROGRAM = `
@@ -54,7 +54,7 @@ function parseArgs(argv) {
   if (!o.script) die('usage: [PACKETDRILL=...] node bench/delack.mjs [--runs N] [--family ipv4|ipv6] SCRIPT.pkt');
   if (!existsSync(o.script)) die(`no such script: ${o.script}`);
   if (!Number.isInteger(o.runs) || o.runs < 1 || o.runs > 10000) die(`bad --runs: expected 1..10000`);
-  if (!FAMILY_OPTS[o.family]) die(`bad --family ${o.family}: expected ipv4 or ipv6`);
+  if (!FAMILY_OPTIONS[o.family]) die(`bad --family ${o.family}: expected ipv4 or ipv6`);
   return o;
 }
 
@@ -118,8 +118,8 @@ async function main() {
 
   const cwd = dirname(o.script);
   const tools = [];
-  if (packetdrill) tools.push({ name: 'packetdrill', cmd: 'unshare', args: ['-n', packetdrill, ...FAMILY_OPTS[o.family], o.script] });
-  tools.push({ name: 'pktdrill', cmd: process.execPath, args: [PKTDRILL_JS, 'run', ...FAMILY_OPTS[o.family], o.script] });
+  if (packetdrill) tools.push({ name: 'packetdrill', cmd: 'unshare', args: ['-n', packetdrill, ...FAMILY_OPTIONS[o.family], o.script] });
+  tools.push({ name: 'pktdrill', cmd: process.execPath, args: [PKTDRILL_JS, 'run', '--timing_retries=0', ...FAMILY_OPTIONS[o.family], o.script] });
   const runs = [];
   for (let i = 0; i < o.runs; i++) {
     for (const tool of tools) runs.push({ tool: tool.name, ...run(tool.cmd, tool.args, cwd) });
